@@ -1,0 +1,151 @@
+"""Credentials: HTTP Basic (`Site\\User:Password`) and OAuth 2.0 with rotating refresh tokens."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import orjson
+import requests
+
+from eloqua_bulk.errors import AuthenticationError, RetriableError
+from eloqua_bulk.redaction import SECRETS
+from eloqua_bulk.tokens import StoredTokens, TokenStore, default_token_path, fingerprint
+
+LOGGER = logging.getLogger("eloqua_bulk.auth")
+TOKEN_PATH = "/auth/oauth2/token"
+REFRESH_MARGIN_SECONDS = 300.0
+REAUTHORISE = (
+    "authorise the app again (Eloqua's OAuth authorization-code flow) and set the new "
+    "refresh_token in the config; the old one cannot be reused"
+)
+
+
+class Credentials(Protocol):
+    """Something that can put an Authorization header on a request."""
+
+    def authorization(self, http: requests.Session, timeout: float) -> str: ...
+
+    def invalidate(self) -> None: ...
+
+
+@dataclass
+class BasicCredentials:
+    """Eloqua's Basic scheme: base64 of `Site\\User:Password`."""
+
+    site_name: str
+    username: str
+    password: str
+
+    def __post_init__(self) -> None:
+        raw = f"{self.site_name}\\{self.username}:{self.password}".encode()
+        self._header = "Basic " + base64.b64encode(raw).decode()
+        SECRETS.add(self.password, self._header, self._header.split(" ", 1)[1])
+
+    def authorization(self, http: requests.Session, timeout: float) -> str:
+        return self._header
+
+    def invalidate(self) -> None:
+        """Basic credentials cannot be refreshed; nothing to do."""
+
+
+class OAuthCredentials:
+    """Bearer tokens from the refresh-token grant; every new refresh token is persisted first."""
+
+    def __init__(
+        self,
+        login_url: str,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        token_store_path: str | None = None,
+        redirect_uri: str | None = None,
+    ) -> None:
+        self.token_url = login_url.rstrip("/") + TOKEN_PATH
+        self.client_id = client_id
+        self.redirect_uri = redirect_uri
+        basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+        self._client_header = "Basic " + basic
+        SECRETS.add(client_secret, refresh_token, basic)
+        path = Path(token_store_path).expanduser() if token_store_path else None
+        self.store = TokenStore(path or default_token_path(client_id))
+        self._seed = fingerprint(refresh_token)
+        self._tokens = self._initial_tokens(refresh_token)
+        self._lock = threading.Lock()
+
+    def _initial_tokens(self, config_token: str) -> StoredTokens:
+        """Prefer the store's newer token, unless the user has since set a new one in config."""
+        stored = self.store.load()
+        if stored is not None and stored.seed_fingerprint == self._seed:
+            SECRETS.add(stored.refresh_token, stored.access_token)
+            return stored
+        return StoredTokens(refresh_token=config_token, seed_fingerprint=self._seed)
+
+    def authorization(self, http: requests.Session, timeout: float) -> str:
+        with self._lock:
+            token = self._tokens.access_token
+            if not token or time.time() >= self._tokens.access_expires_at - REFRESH_MARGIN_SECONDS:
+                token = self._refresh(http, timeout)
+            return "Bearer " + token
+
+    def invalidate(self) -> None:
+        """Forget the access token so the next request refreshes (after a 401)."""
+        with self._lock:
+            self._tokens.access_token = None
+            self._tokens.access_expires_at = 0.0
+
+    def _refresh(self, http: requests.Session, timeout: float) -> str:
+        body = {"grant_type": "refresh_token", "refresh_token": self._tokens.refresh_token,
+                "scope": "full"}
+        if self.redirect_uri:
+            body["redirect_uri"] = self.redirect_uri
+        try:
+            response = http.post(
+                self.token_url,
+                data=body,
+                headers={"Authorization": self._client_header, "Accept": "application/json"},
+                timeout=timeout,
+            )
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise RetriableError(f"token endpoint unreachable ({type(exc).__name__})") from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise RetriableError(f"token endpoint answered HTTP {response.status_code}")
+        if response.status_code in (400, 401, 403):
+            raise AuthenticationError(self._refusal(response))
+        try:
+            payload = orjson.loads(response.content)
+            access = str(payload["access_token"])
+            new_refresh = str(payload.get("refresh_token") or self._tokens.refresh_token)
+            expires_in = float(payload.get("expires_in", 28800))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            raise RetriableError("token endpoint sent an unreadable answer") from None
+        SECRETS.add(access, new_refresh)
+        self._tokens = StoredTokens(
+            refresh_token=new_refresh,
+            seed_fingerprint=self._seed,
+            access_token=access,
+            access_expires_at=time.time() + expires_in,
+        )
+        self.store.save(self._tokens)  # before use: the old refresh token is already spent
+        LOGGER.info("Refreshed the OAuth access token; the rotated refresh token is saved in %s",
+                    self.store.path)
+        return access
+
+    def _refusal(self, response: requests.Response) -> str:
+        code = ""
+        try:
+            payload = orjson.loads(response.content)
+            if isinstance(payload, dict):
+                code = str(payload.get("error") or "")
+        except orjson.JSONDecodeError:
+            pass
+        if code == "invalid_client":
+            return ("Eloqua refused the OAuth client (invalid_client): check client_id and "
+                    "client_secret.")
+        return (f"Eloqua refused the refresh token (HTTP {response.status_code}"
+                f"{', ' + code if code else ''}): it is spent, revoked or expired; {REAUTHORISE}.")

@@ -1,0 +1,1 @@
+"""tap-eloqua: Singer tap for the Oracle Eloqua Bulk API 2.0."""

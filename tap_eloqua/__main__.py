@@ -1,0 +1,5 @@
+"""`python -m tap_eloqua`."""
+
+from tap_eloqua.tap import cli
+
+cli()

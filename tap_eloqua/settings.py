@@ -1,0 +1,65 @@
+"""tap-eloqua settings, declared once for the SDK (`--about`, validation) and for Meltano."""
+
+from __future__ import annotations
+
+from singer_sdk import typing as th
+
+from tap_eloqua.entities import ACTIVITY_TYPES
+
+CONNECTION = th.PropertiesList(
+    th.Property("login_url", th.StringType, default="https://login.eloqua.com",
+                description="Eloqua login host; GET {login_url}/id finds the instance's base URL."),
+    th.Property("base_url", th.StringType,
+                description="The instance's base URL (e.g. https://secure.p03.eloqua.com); "
+                            "set it to skip discovery through /id."),
+    th.Property("site_name", th.StringType,
+                description="Basic auth: the company (site) name you log in with."),
+    th.Property("username", th.StringType, description="Basic auth: the API user's name."),
+    th.Property("password", th.StringType, secret=True, description="Basic auth: the password."),
+    th.Property("client_id", th.StringType, description="OAuth: the AppCloud app's client id."),
+    th.Property("client_secret", th.StringType, secret=True,
+                description="OAuth: the AppCloud app's client secret."),
+    th.Property("refresh_token", th.StringType, secret=True,
+                description="OAuth: a refresh token. Eloqua rotates it on every use; the newest "
+                            "is kept in token_store_path, so this value is only read once."),
+    th.Property("redirect_uri", th.StringType,
+                description="OAuth: the app's redirect URI, sent with token refreshes if set."),
+    th.Property("token_store_path", th.StringType,
+                description="OAuth: file (mode 0600) that keeps the rotating refresh token "
+                            "between runs. Default: ~/.local/state/eloqua-singer/"
+                            "oauth-<client>.json."),
+    th.Property("request_timeout", th.IntegerType, default=300,
+                description="Seconds to wait for one HTTP answer."),
+    th.Property("max_retries", th.IntegerType, default=8,
+                description="Attempts per HTTP call on 429, 5xx, timeouts and connection "
+                            "errors, with exponential backoff and jitter."),
+    th.Property("user_agent", th.StringType, description="User-Agent header to send."),
+)
+
+TAP_SETTINGS = th.PropertiesList(
+    *CONNECTION.wrapped.values(),
+    th.Property("start_date", th.DateTimeType, required=True,
+                description="Export records changed (activities: created) at or after this "
+                            "instant on the first run."),
+    th.Property("end_date", th.DateTimeType,
+                description="Optional upper bound (exclusive) of every export window."),
+    th.Property("activity_types", th.ArrayType(th.StringType), default=list(ACTIVITY_TYPES),
+                description="Activity types to offer as streams."),
+    th.Property("custom_objects", th.ArrayType(th.StringType),
+                description="Custom objects (names or ids) to offer as streams; default all."),
+    th.Property("page_size", th.IntegerType, default=50000,
+                description="Rows per /syncs/{id}/data page (1 to 50000)."),
+    th.Property("activity_lag_minutes", th.NumberType, default=60,
+                description="Activity windows end this long before now, so late bouncebacks "
+                            "are not skipped."),
+    th.Property("data_retention_duration", th.StringType, default="P1D",
+                description="How long Eloqua keeps an export's data (ISO 8601, PT1H..P14D); an "
+                            "interrupted run can resume reading within this time."),
+    th.Property("sync_timeout_minutes", th.NumberType, default=360,
+                description="Give up on a sync that is not finished after this long."),
+    th.Property("poll_interval_max_seconds", th.NumberType, default=30,
+                description="Longest pause between two polls of a sync's status."),
+    th.Property("instance_timezone", th.StringType, default="America/New_York",
+                description="Time zone Eloqua writes non-system (custom) date fields in; they "
+                            "are converted to UTC."),
+)

@@ -1,0 +1,1 @@
+"""target-eloqua: Singer target loading streams into Oracle Eloqua through Bulk imports."""
