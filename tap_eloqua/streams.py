@@ -57,7 +57,13 @@ class EloquaExportStream(Stream):
         """Bookmarks advance per completed window in `get_records`, never per record."""
 
     def _emit_state(self) -> None:
-        """Write STATE now: the SDK only writes after records, but a cursor change matters too."""
+        """Write STATE now: the SDK only writes after records, but a cursor change matters too.
+
+        In BATCH mode rows reach stdout only when a batch file is finished, so a mid-stream
+        cursor would run ahead of what was delivered; there only the final state is written.
+        """
+        if self.config.get("batch_config"):
+            return
         self.state_manager.is_flushed = False
         self._write_state_message()
 
