@@ -9,6 +9,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -90,17 +91,26 @@ class Exporter:
         total = result.exported_count
         started = time.monotonic()
         offset = cursor.offset
-        while True:
-            page = self.client.data_page(cursor.sync_uri, offset, self.page_size)
-            rows = page.get("items") or []
-            if total is None and isinstance(page.get("totalResults"), int):
-                total = int(page["totalResults"])
-            offset += len(rows)
-            if rows:
-                self._progress(label, offset, total, started)
-                yield rows, offset
-            if not page.get("hasMore") or not rows:
-                return
+        # The next page downloads while the current one is converted and written: at most two
+        # pages are held at once, and Eloqua's latency overlaps with our own work.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as pool:
+            upcoming: Future[dict[str, Any]] | None = pool.submit(
+                self.client.data_page, cursor.sync_uri, offset, self.page_size)
+            while upcoming is not None:
+                page = upcoming.result()
+                upcoming = None
+                rows = page.get("items") or []
+                if total is None and isinstance(page.get("totalResults"), int):
+                    total = int(page["totalResults"])
+                offset += len(rows)
+                if page.get("hasMore") and rows:
+                    upcoming = pool.submit(self.client.data_page, cursor.sync_uri, offset,
+                                           self.page_size)
+                del page
+                if rows:
+                    self._progress(label, offset, total, started)
+                    yield rows, offset
+                del rows
 
     def _progress(self, label: str, done: int, total: int | None, started: float) -> None:
         elapsed = max(time.monotonic() - started, 1e-6)

@@ -79,15 +79,23 @@ def _integer(value: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        return int(float(value))
+        try:
+            return int(float(value))
+        except ValueError:
+            LOGGER.warning("Unreadable Eloqua integer %r; emitted as null", value)
+            return None
 
 
 def _number(value: str) -> int | float | None:
     if value == "":
         return None
-    if "." in value or "e" in value or "E" in value:
-        return float(value)
-    return int(value)
+    try:
+        if "." in value or "e" in value or "E" in value:
+            return float(value)
+        return int(value)
+    except ValueError:
+        LOGGER.warning("Unreadable Eloqua number %r; emitted as null", value)
+        return None
 
 
 def _boolean(value: str) -> bool | None:
@@ -99,11 +107,20 @@ def _boolean(value: str) -> bool | None:
     return None
 
 
+def _is_plain_utc(value: str) -> bool:
+    """`YYYY-MM-DD HH:MM:SS` or `... .fff`: the shape Eloqua exports, safe to rewrite as text."""
+    return (len(value) in (19, 23) and value[4] == "-" and value[7] == "-" and value[10] == " "
+            and value[13] == ":" and value[16] == ":" and (len(value) == 19 or value[19] == ".")
+            and value[:4].isdigit() and value[11:13].isdigit() and value[-2:].isdigit())
+
+
 def _date_parser(zone: ZoneInfo | None) -> Converter:
     """Eloqua writes `YYYY-MM-DD HH:MM:SS[.fff]` without offset; `zone` says which clock."""
     def parse(value: str) -> str | None:
         if value == "":
             return None
+        if zone is None and _is_plain_utc(value):
+            return f"{value[:10]}T{value[11:]}+00:00"  # the common case, without datetime objects
         moment: datetime | None
         try:
             moment = datetime.fromisoformat(value)
