@@ -77,6 +77,7 @@ class OAuthCredentials:
         self._seed = fingerprint(refresh_token)
         self._tokens = self._initial_tokens(refresh_token)
         self._lock = threading.Lock()
+        self._margin = REFRESH_MARGIN_SECONDS
 
     def _initial_tokens(self, config_token: str) -> StoredTokens:
         """Prefer the store's newer token, unless the user has since set a new one in config."""
@@ -89,7 +90,7 @@ class OAuthCredentials:
     def authorization(self, http: requests.Session, timeout: float) -> str:
         with self._lock:
             token = self._tokens.access_token
-            if not token or time.time() >= self._tokens.access_expires_at - REFRESH_MARGIN_SECONDS:
+            if not token or time.time() >= self._tokens.access_expires_at - self._margin:
                 token = self._refresh(http, timeout)
             return "Bearer " + token
 
@@ -125,6 +126,7 @@ class OAuthCredentials:
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             raise RetriableError("token endpoint sent an unreadable answer") from None
         SECRETS.add(access, new_refresh)
+        self._margin = min(REFRESH_MARGIN_SECONDS, expires_in / 10)
         self._tokens = StoredTokens(
             refresh_token=new_refresh,
             seed_fingerprint=self._seed,

@@ -95,6 +95,10 @@ class BulkSession:
         """`GET {login_url}/id`; Eloqua answers a bad login with HTTP 200 "Not authenticated."."""
         url = self.settings.login_url + "/id"
         payload = self._retrying(lambda: self._get_id(url), "GET /id")
+        if payload == NOT_AUTHENTICATED:
+            # A stored bearer token may have been revoked: get a fresh one and ask once more.
+            self.credentials.invalidate()
+            payload = self._retrying(lambda: self._get_id(url), "GET /id")
         if payload == NOT_AUTHENTICATED or not isinstance(payload, dict):
             raise AuthenticationError(
                 "Eloqua did not accept the credentials (GET /id answered \"Not authenticated.\"): "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import stat
+import threading
+import time
 from pathlib import Path
 
 from tests.tap_runner import run_tap
@@ -82,3 +84,42 @@ def test_base_url_setting_skips_discovery(emulator, tmp_path: Path):
     assert run.returncode == 0, run.stderr[-2000:]
     after = sum(1 for e in emulator.request_log if e[1].startswith("/id"))
     assert after == before
+
+
+def test_expiring_access_tokens_are_refreshed_during_a_long_run(make_emulator, tmp_path: Path):
+    emu = make_emulator(contacts=30, accounts=5, activities_per_type=3, custom_objects=1,
+                        custom_object_records=3, access_token_ttl=1.0, slow_sync_seconds=1.5)
+    store = tmp_path / "s.json"
+    run = run_tap(oauth_config(emu, store, emu.issue_refresh_token()), tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert len(run.records("contacts")) == 30
+    refreshes = [e for e in emu.request_log if e[1].startswith("/auth/oauth2/token")]
+    assert len(refreshes) >= 2, "the access token was never refreshed"
+
+
+def test_a_401_mid_run_triggers_one_reauthentication(make_emulator, tmp_path: Path):
+    emu = make_emulator(contacts=30, accounts=5, activities_per_type=3, custom_objects=1,
+                        custom_object_records=3, slow_sync_seconds=1.5)
+    config = oauth_config(emu, tmp_path / "s.json", emu.issue_refresh_token())
+    stop = threading.Event()
+
+    def revoke_once_a_sync_runs() -> None:
+        while not stop.is_set():
+            if any(e[0] == "POST" and e[1].startswith("/api/bulk/2.0/syncs")
+                   for e in list(emu.request_log)):
+                with emu.auth.lock:
+                    emu.auth.access.clear()  # the instance revokes every bearer token
+                return
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=revoke_once_a_sync_runs)
+    watcher.start()
+    try:
+        run = run_tap(config, tmp_path / "run")
+    finally:
+        stop.set()
+        watcher.join()
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert any(e[2] == 401 for e in emu.request_log)
+    assert "answered 401; re-authenticating" in run.stderr
+    assert len(run.records("contacts")) == 30
