@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from eloqua_bulk import BulkClient, DataExpiredError
+from eloqua_bulk import BulkClient, DataExpiredError, SyncFailedError, SyncResult
 from eloqua_bulk.eml import all_of, eloqua_datetime, half_open_window
 from eloqua_bulk.errors import EloquaAPIError
 from tap_eloqua.entities import Entity
@@ -67,13 +67,51 @@ class Cursor:
                 "window_end": plan.end.isoformat(), "fields": plan.fingerprint}
 
 
+class TooManyRowsError(Exception):
+    """Eloqua counted more rows than one export may hold (activities: 5,000,000)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} rows")
+        self.count = count
+
+
+def _logged_count(logs: list[dict[str, Any]]) -> int | None:
+    for log in logs:
+        if log.get("statusCode") == "ELQ-00102" and isinstance(log.get("count"), int):
+            return int(log["count"])
+    return None
+
+
 class Exporter:
     """Runs an `ExportPlan` against Eloqua and yields raw pages with their next offset."""
 
-    def __init__(self, client: BulkClient, logger: logging.Logger, page_size: int) -> None:
+    def __init__(self, client: BulkClient, logger: logging.Logger, page_size: int,
+                 row_cap: int | None = None) -> None:
         self.client = client
         self.logger = logger
         self.page_size = page_size
+        self.row_cap = row_cap
+
+    def _wait(self, plan: ExportPlan, cursor: Cursor) -> SyncResult:
+        """Wait for the sync; a window over the row cap raises `TooManyRowsError` instead."""
+        label = plan.entity.stream_name
+        try:
+            result = self.client.wait(
+                cursor.sync_uri, label,
+                on_progress=lambda status, elapsed: self.logger.info(
+                    "%s: Eloqua is preparing the export (sync %s %s, %.0f s)",
+                    label, cursor.sync_uri, status, elapsed))
+        except SyncFailedError as exc:
+            count = _logged_count(exc.logs)
+            if self.row_cap and count is not None and count >= self.row_cap:
+                self.finish(cursor)
+                raise TooManyRowsError(count) from None
+            raise
+        count = result.exported_count
+        if self.row_cap and count is not None and count >= self.row_cap:
+            self.finish(cursor)  # at the cap the export may be truncated: never trust it
+            raise TooManyRowsError(count)
+        return result
 
     def start(self, plan: ExportPlan) -> Cursor:
         definition = self.client.create_definition(plan.entity.exports_path, plan.definition())
@@ -83,12 +121,7 @@ class Exporter:
     def pages(self, plan: ExportPlan, cursor: Cursor) -> Iterator[tuple[list[dict[str, str]], int]]:
         """Wait for the sync, then yield (rows, offset after them), logging progress."""
         label = plan.entity.stream_name
-        result = self.client.wait(
-            cursor.sync_uri, label,
-            on_progress=lambda status, elapsed: self.logger.info(
-                "%s: Eloqua is preparing the export (sync %s %s, %.0f s)",
-                label, cursor.sync_uri, status, elapsed))
-        total = result.exported_count
+        total = self._wait(plan, cursor).exported_count
         started = time.monotonic()
         offset = cursor.offset
         # The next page downloads while the current one is converted and written: at most two

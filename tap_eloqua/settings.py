@@ -52,6 +52,9 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("activity_lag_minutes", th.NumberType, default=60,
                 description="Activity windows end this long before now, so late bouncebacks "
                             "are not skipped."),
+    th.Property("activity_max_rows_per_export", th.IntegerType, default=5_000_000,
+                description="Eloqua's cap on rows in one activity export; a window over it is "
+                            "split into smaller windows sized from Eloqua's count."),
     th.Property("data_retention_duration", th.StringType, default="P1D",
                 description="How long Eloqua keeps an export's data (ISO 8601, PT1H..P14D); an "
                             "interrupted run can resume reading within this time."),

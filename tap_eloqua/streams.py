@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -17,14 +18,14 @@ from singer_sdk.mapper import SameRecordTransform
 
 from eloqua_bulk.errors import ConfigurationError
 from tap_eloqua.entities import Entity
-from tap_eloqua.exporter import Exporter, ExportPlan
+from tap_eloqua.exporter import Exporter, ExportPlan, TooManyRowsError
 from tap_eloqua.schema import Field, convert_rows, converters
+from tap_eloqua.wide import MAX_EXPORT_FIELDS, joined_pages, split_plan
 from tap_eloqua.writer import OrjsonWriter
 
 if TYPE_CHECKING:
     from tap_eloqua.tap import TapEloqua
 
-MAX_EXPORT_FIELDS = 250
 SYNC_KEY = "eloqua_sync"
 
 
@@ -114,38 +115,70 @@ class EloquaExportStream(Stream):
         for name, f in self.eloqua_fields.items():
             if name in forced or self.mask.get(("properties", name), True):
                 chosen.append(f)
-        if len(chosen) > MAX_EXPORT_FIELDS:
-            raise ConfigurationError(
-                f"Stream {self.name} selects {len(chosen)} fields but an Eloqua export takes at "
-                f"most {MAX_EXPORT_FIELDS}; deselect some in the catalog (meltano select).")
         return chosen
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         state = self.stream_state
         start, end = self._window(state)
-        saved = state.get(SYNC_KEY)
-        if saved and saved.get("window_start") == start.isoformat():
-            end = parse_instant(str(saved["window_end"]), f"the saved window of {self.name}")
         if start >= end:
             self.logger.info("%s: nothing to export (window %s .. %s is empty)", self.name,
                              start.isoformat(), end.isoformat())
             return
+        saved = state.get(SYNC_KEY)
+        first_end = end
+        if saved and saved.get("window_start") == start.isoformat():
+            first_end = min(end, parse_instant(str(saved["window_end"]),
+                                               f"the saved window of {self.name}"))
+        windows = [(start, first_end)] + ([(first_end, end)] if first_end < end else [])
+        while windows:
+            w_start, w_end = windows.pop(0)
+            try:
+                yield from self._export_window(w_start, w_end)
+            except TooManyRowsError as exc:
+                pieces = _split_window(w_start, w_end, exc.count, self._row_cap or exc.count)
+                self.logger.info("%s: Eloqua counted %d rows in %s .. %s, over the %d-row limit "
+                                 "of one export; exporting it as %d smaller windows", self.name,
+                                 exc.count, w_start.isoformat(), w_end.isoformat(),
+                                 self._row_cap or 0, len(pieces))
+                windows[:0] = pieces
+
+    @property
+    def _row_cap(self) -> int | None:
+        if not self.entity.kind.lagged:  # only activity exports have a row cap
+            return None
+        return int(self.config.get("activity_max_rows_per_export", 5_000_000))
+
+    def _export_window(self, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+        """Export [start, end) whole; the bookmark moves to `end` once every row is out."""
+        state = self.stream_state
         fields = self._selected_fields()
         replication = self.eloqua_fields[self.entity.kind.replication_key].statement
         plan = ExportPlan(self.entity, {f.name: f.statement for f in fields}, replication,
                           start, end, str(self.config.get("data_retention_duration", "P1D")))
-        tap = self._tap_ref
-        exporter = Exporter(tap.client, self.logger, int(self.config.get("page_size", 50000)))
+        exporter = Exporter(self._tap_ref.client, self.logger,
+                            int(self.config.get("page_size", 50000)), self._row_cap)
+        plan_conv = converters(fields, ZoneInfo(str(self.config.get(
+            "instance_timezone", "America/New_York"))))
+        began, count = time.monotonic(), 0
+        if len(fields) > MAX_EXPORT_FIELDS:
+            key = self.primary_keys[0]
+            parts = split_plan(plan, key, (self.entity.kind.replication_key,))
+            for rows in joined_pages(exporter, parts, key, self.logger):
+                self._extracted_at = datetime.now(timezone.utc).isoformat()
+                records = convert_rows(rows, plan_conv)
+                count += len(records)
+                yield from records
+            state.pop(SYNC_KEY, None)
+            self._advance(state, end, began, count, start)
+            return
+        saved = state.get(SYNC_KEY)
         cursor = exporter.resume(plan, saved) if saved else None
         if cursor is None:
             cursor = exporter.start(plan)
         else:
-            tap.client.adopt(cursor.definition_uri)
+            self._tap_ref.client.adopt(cursor.definition_uri)
         state[SYNC_KEY] = cursor.to_state(plan)
         self._emit_state()
-        plan_conv = converters(fields, ZoneInfo(str(self.config.get(
-            "instance_timezone", "America/New_York"))))
-        began, count = time.monotonic(), 0
         for rows, next_offset in exporter.pages(plan, cursor):
             self._extracted_at = datetime.now(timezone.utc).isoformat()
             records = convert_rows(rows, plan_conv)
@@ -157,8 +190,29 @@ class EloquaExportStream(Stream):
             self._emit_state()
         exporter.finish(cursor)
         state.pop(SYNC_KEY, None)
+        self._advance(state, end, began, count, start)
+        self._emit_state()
+
+    def _advance(self, state: dict[str, Any], end: datetime, began: float, count: int,
+                 start: datetime) -> None:
+        """The window is read whole: its end becomes the bookmark."""
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = end.isoformat()
         seconds = max(time.monotonic() - began, 1e-6)
         self.logger.info("%s: %d rows in %.1f s (%.0f rows/s), window %s .. %s", self.name,
                          count, seconds, count / seconds, start.isoformat(), end.isoformat())
+
+
+def _split_window(start: datetime, end: datetime, count: int,
+                  cap: int) -> list[tuple[datetime, datetime]]:
+    """Equal slices sized so each should hold ~80% of the cap (rows assumed evenly spread)."""
+    pieces = max(2, math.ceil(count / (cap * 0.8)))
+    step = (end - start) / pieces
+    if step < timedelta(seconds=1):
+        raise ConfigurationError(
+            f"Eloqua counts {count} rows within one second ({start.isoformat()}); the window "
+            "cannot be split further.")
+    bounds = [start + step * i for i in range(pieces)] + [end]
+    return [(bounds[i].replace(microsecond=0) if i else start,
+             bounds[i + 1].replace(microsecond=0) if i + 1 < pieces else end)
+            for i in range(pieces)]
