@@ -38,6 +38,8 @@ class EmulatorConfig:
     activity_export_cap: int = 5_000_000
     default_retention: str = "PT12H"
     shuffle_rows: bool = True
+    import_max_bytes: int = 32 * 1024 * 1024  # a larger data POST answers 404 (docs §5.2)
+    import_max_pushes: int = 500              # data POSTs per sync; the next one answers 400
 
     fault_sleep_seconds: float = 2.0
     max_consecutive_faults: int = 3

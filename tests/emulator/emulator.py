@@ -14,6 +14,8 @@ from .auth import Auth
 from .config import EmulatorConfig
 from .exports import Exports
 from .faults import Faults
+from .import_syncs import ImportSyncs
+from .imports import Imports
 from .seed import seed_store
 from .server import Listener
 from .syncs import Syncs
@@ -31,6 +33,8 @@ class EloquaEmulator:
         self.exports = Exports(self.store, cfg.username, cfg.default_retention)
         self.syncs = Syncs(self.store, self.exports, cfg, cfg.username)
         self.faults = Faults(cfg.max_consecutive_faults)
+        self.imports = Imports(self.store, cfg)
+        self.import_syncs = ImportSyncs(self)
         self.request_log: list[tuple[str, str, int]] = []
         self._login: Listener | None = None
         self._pod: Listener | None = None
@@ -147,8 +151,8 @@ class EloquaEmulator:
 
     # ---- auditing --------------------------------------------------------------------------------
     def live_definitions(self) -> list[str]:
-        """Uris of definitions that still exist."""
-        return [str(r["uri"]) for r in self.exports.listing(None)]
+        """Uris of definitions (exports and imports) that still exist."""
+        return [str(r["uri"]) for r in self.exports.listing(None) + self.imports.listing(None)]
 
     def export_definitions_seen(self) -> list[dict[str, Any]]:
         """Every export definition resource accepted so far (creates and PUTs, deleted ones too)."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from . import import_routes
 from .catalog import Entity
 from .common import BadRequestError, HttpError, envelope, failure
 from .meta import ACTIVITY_TYPES
@@ -222,6 +223,9 @@ def dispatch(
     """Route a Bulk request (path below /api/bulk/2.0); 404 for unknown paths, 405 for wrong
     methods.
     """
+    imported = import_routes.dispatch(emu, method, rest, query, body)
+    if imported is not None:
+        return imported
     path = rest.lower()
     known = False
     for meth, pattern, fn in ROUTES:

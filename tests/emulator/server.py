@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlencode
 
 import orjson
 
-from . import control, routes
+from . import control, import_routes, routes
 from .auth import TokenError
 from .common import BadRequestError, HttpError
 
@@ -166,6 +166,7 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(404, "The requested resource was not found.")
         if not emu.auth.check(auth):
             return 401, b"Login required", "text/plain; charset=utf-8", {}
+        import_routes.REQUEST.content_type = self.headers.get("Content-Type", "")
         status, payload = routes.dispatch(emu, method, path[len(BULK_PREFIX) :] or "/", query, body)
         return status, payload, jtype, {}
 

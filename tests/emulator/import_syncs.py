@@ -1,0 +1,230 @@
+"""Import syncs (docs §4, §5.2-5.5): staged rows -> upsert, sync actions, logs, rejects.
+
+A sync takes every row staged on its definition at creation (the staging area and its push count
+start again from zero) and applies them when its wall-clock lifecycle ends, on the next read.
+Sync ids share the export syncs' counter, so `/syncs/{id}` is unique across both kinds.
+
+Decided where the docs are silent ([I] in the reference): the status is `warning` when any row
+was rejected, else `success`; sync-action logs are ELQ-00115/00118 (added to / removed from a
+contact list), ELQ-00114/00117 (account list), ELQ-00138 / ELQ-00017 (globally subscribed /
+unsubscribed). Subscription changes do not move UpdatedAt.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .catalog import canonical
+from .common import BadRequestError, failure, iso7, now_ms
+from .imports import LIST_REF, ImportDefinition
+from .upsert import Outcome, Upserter, apply_activities, link_data_cards
+
+if TYPE_CHECKING:
+    from .emulator import EloquaEmulator
+
+CREATED_CODES = {"contacts": ("ELQ-00004", "Contacts created.", "ELQ-00022", "Contacts updated."),
+                 "accounts": ("ELQ-00005", "Accounts created.", "ELQ-00023", "Accounts updated."),
+                 "customObjects": ("ELQ-00007", "CustomObject data created.", "ELQ-00012",
+                                   "CustomObject data updated."),
+                 "activities": ("ELQ-00069", "Activities created.", "", "")}
+
+
+@dataclass
+class ImportSync:
+    """One sync of an import definition, with the rows it took from staging."""
+
+    id: int
+    definition: ImportDefinition
+    rows: list[dict[str, Any]]
+    created: datetime
+    t0: float
+    created_by: str
+    callback_url: str | None
+    planned_error: tuple[str, str] | None
+    status: str = "pending"
+    started: datetime | None = None
+    ended: datetime | None = None
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def uri(self) -> str:
+        return f"/syncs/{self.id}"
+
+    def resource(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"syncedInstanceUri": self.definition.uri}
+        if self.callback_url:
+            out["callbackUrl"] = self.callback_url
+        if self.started:
+            out["syncStartedAt"] = iso7(self.started)
+        if self.ended:
+            out["syncEndedAt"] = iso7(self.ended)
+        out.update(status=self.status, createdAt=iso7(self.created), createdBy=self.created_by,
+                   uri=self.uri)
+        return out
+
+
+class ImportSyncs:
+    """Every import sync of the instance; lifecycle timing follows the emulator config."""
+
+    def __init__(self, emu: EloquaEmulator) -> None:
+        self.emu = emu
+        self.syncs: dict[int, ImportSync] = {}
+
+    @property
+    def count(self) -> int:
+        return len(self.syncs)
+
+    def create(self, defn: ImportDefinition, body: dict[str, Any]) -> ImportSync:
+        """POST /syncs on an import definition (or an auto-triggered data POST)."""
+        emu = self.emu
+        exports_syncs = emu.syncs
+        with exports_syncs.lock:          # one id counter and one fail-next plan for all syncs
+            sync_id, exports_syncs.next_id = exports_syncs.next_id, exports_syncs.next_id + 1
+            planned, exports_syncs.fail_next = exports_syncs.fail_next, None
+        with emu.imports.lock:
+            rows, defn.staged, defn.pushes = defn.staged, [], 0
+            callback = body.get("callbackUrl") or body.get("callbackURL")
+            sync = ImportSync(sync_id, defn, rows, now_ms(), time.monotonic(),
+                              emu.config.username, callback, planned)
+            self.syncs[sync_id] = sync
+            defn.syncs.append(sync)
+        return sync
+
+    def get(self, sync_id: int) -> ImportSync | None:
+        sync = self.syncs.get(sync_id)
+        if sync is not None:
+            self.advance(sync)
+        return sync
+
+    def listing(self) -> list[dict[str, Any]]:
+        for sync in list(self.syncs.values()):
+            self.advance(sync)
+        return [s.resource() for s in list(self.syncs.values())]
+
+    def in_progress(self, defn: ImportDefinition) -> bool:
+        for sync in list(defn.syncs):
+            self.advance(sync)
+        return any(s.ended is None for s in defn.syncs)
+
+    def advance(self, sync: ImportSync) -> None:
+        """pending -> active -> final by wall clock; the rows are applied at the end."""
+        cfg = self.emu.config
+        with self.emu.imports.lock:
+            if sync.ended is not None:
+                return
+            elapsed = time.monotonic() - sync.t0
+            if elapsed < cfg.sync_pending_seconds:
+                return
+            if sync.started is None:
+                sync.started = sync.created + timedelta(seconds=cfg.sync_pending_seconds)
+                sync.status = "active"
+            if elapsed < cfg.sync_pending_seconds + cfg.sync_active_seconds + \
+                    cfg.slow_sync_seconds:
+                return
+            self._finish(sync)
+
+    # ---- processing -----------------------------------------------------------------------
+    def _log(self, sync: ImportSync, code: str, message: str, count: int = 0,
+             severity: str = "information") -> None:
+        at = now_ms() + timedelta(milliseconds=len(sync.logs))
+        sync.logs.append({"count": count, "createdAt": iso7(at), "message": message,
+                          "severity": severity, "statusCode": code, "syncUri": sync.uri})
+
+    def _finish(self, sync: ImportSync) -> None:
+        defn, fail = sync.definition, self.emu.config.error_status_literal
+        self._log(sync, "ELQ-00137", "Ready for data import processing.")
+        if defn.deleted:
+            sync.status = fail
+            self._log(sync, "ELQ-00143", "The definition was deleted before the sync completed.",
+                      0, "error")
+        elif sync.planned_error:
+            sync.status = fail
+            self._log(sync, sync.planned_error[0], sync.planned_error[1], 0, "error")
+        elif not sync.rows:
+            sync.status = "success"
+            self._log(sync, "ELQ-00124", "There was no data available to process.")
+        else:
+            self._process(sync)
+        self._log(sync, "ELQ-00101",
+                  f"Sync processed for sync {sync.id}, resulting in {sync.status} status.")
+        sync.ended = now_ms()
+        sync.rows = []
+
+    def _process(self, sync: ImportSync) -> None:
+        emu, defn = self.emu, sync.definition
+        kind = defn.entity.kind
+        if defn.ignored_keys:
+            self._log(sync, "ELQ-00111", "Fields not in the import definition were ignored: "
+                      + ", ".join(sorted(defn.ignored_keys)), len(defn.ignored_keys), "warning")
+        if defn.missing_keys:
+            self._log(sync, "ELQ-00121", "Fields of the import definition were missing from the "
+                      "file: " + ", ".join(sorted(defn.missing_keys)), len(defn.missing_keys),
+                      "warning")
+        defn.ignored_keys, defn.missing_keys = set(), set()
+        with emu.store.lock:
+            if kind == "activities":
+                if defn.identifier:
+                    self._log(sync, "ELQ-00123", f"identifierField {defn.identifier} will be "
+                              "ignored since Activities are never updated.")
+                out = apply_activities(emu.store, emu.imports, defn, sync.rows)
+            else:
+                out = Upserter(emu.store, defn).apply(sync.rows)
+                link_data_cards(emu.store, emu.imports, defn, sync.rows, out)
+        self._log(sync, "ELQ-00001", "Total records processed.", len(sync.rows))
+        created, created_msg, updated, updated_msg = CREATED_CODES[kind]
+        self._log(sync, created, created_msg, out.created)
+        if updated:
+            self._log(sync, updated, updated_msg, out.updated)
+        if out.linked:
+            self._log(sync, "ELQ-00025", "CustomObject data linked.", out.linked)
+        if out.invalid_emails:
+            self._log(sync, "ELQ-00002", "Invalid email addresses.", out.invalid_emails, "warning")
+        if out.rejects:
+            self._log(sync, "ELQ-00060", "Total rejected records.", len(out.rejects), "warning")
+        if kind != "activities":
+            with emu.store.lock:
+                self._sync_actions(sync, out)
+        sync.rejects = out.rejects
+        sync.status = "warning" if out.rejects else "success"
+
+    def _sync_actions(self, sync: ImportSync, out: Outcome) -> None:
+        store, kind = self.emu.store, sync.definition.entity.kind
+        ids = list(dict.fromkeys(rid for _, rid in out.touched))
+        for action in sync.definition.resource.get("syncActions") or []:
+            verb = action.get("action", "add")
+            dest = canonical(str(action.get("destination")))
+            m = LIST_REF.match(dest)
+            if verb == "setStatus" and dest == "{{globalsubscribe}}":
+                value = action["status"] == "subscribed"
+                changed = 0
+                for rid in ids:
+                    rec = store.contacts[rid]
+                    if rec["IsSubscribed"] != value:
+                        store.update("contacts", rid, {"IsSubscribed": value,
+                                                       "UpdatedAt": rec["UpdatedAt"]})
+                        changed += 1
+                code, text = ("ELQ-00138", "Contacts marked subscribed.") if value else \
+                    ("ELQ-00017", "Contacts marked unsubscribed.")
+                self._log(sync, code, text, changed)
+            elif m is not None:
+                lists = store.contact_lists if kind == "contacts" else store.account_lists
+                members = lists[int(m.group(2))].members
+                if verb == "add":
+                    members.update(ids)
+                else:
+                    members.difference_update(ids)
+                base = 115 if kind == "contacts" else 114
+                code = f"ELQ-{base + (0 if verb == 'add' else 3):05d}"
+                what = "contact" if kind == "contacts" else "account"
+                self._log(sync, code, f"Members {'added to' if verb == 'add' else 'removed from'} "
+                          f"{what} list.", len(ids))
+
+    # ---- reads ----------------------------------------------------------------------------
+    def data(self, sync: ImportSync) -> None:
+        """`GET /syncs/{id}/data` on an import sync is a 400 (docs §4.3)."""
+        raise BadRequestError([failure("syncUri", sync.uri,
+                                       "Import syncs have no data to read")])

@@ -1,0 +1,414 @@
+"""Import definitions (docs §5.1, §5.5, §5.6, §11): validation, echo, storage and data staging.
+
+Decided where the docs are silent (each marked [I] in the reference):
+* Importable statements: writable fields of the entity (`hasReadOnlyConstraint` false), plus
+  `{{CustomObject[n].ExternalId}}`. `{{Contact.Id}}`, `{{Account.Id}}`, `{{CustomObject[n].Id}}` and
+  read-only fields may only be the identifier (records are matched on them, never created with
+  them). Other system statements (CreatedAt, UpdatedAt, Email.IsSubscribed, related-entity
+  fields) answer 400 on `fields`.
+* `identifierFieldName` is required for contacts, accounts and custom objects; activities ignore it
+  (log ELQ-00123). External activity imports need Type, CreatedAt, Asset.Type, Asset.Name and a
+  contact reference (`{{Activity.Contact.Id}}` or `{{Activity.Contact.Field(C_EmailAddress)}}`).
+* Sync-action destinations must exist: `ContactList[id]` / `GlobalSubscribe` on contacts,
+  `AccountList[id]` on accounts; the emulator has no email groups, so `EmailGroup[id]` is a 400.
+* A JSON row that lacks a defined key stages that field as empty (as a CSV cell would be).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+
+from .catalog import STATEMENT_SHAPE, Entity, canonical, catalog
+from .common import BadRequestError, HttpError, failure, iso7, now_ms, parse_duration
+from .config import EmulatorConfig
+from .store import Store
+
+UPDATE_RULES = ("always", "ifNewIsNotNull", "ifExistingIsNull", "useFieldRule")
+STATUSES = ("bounced", "subscribed", "unsubscribed", "active", "complete", "pending", "errored",
+            "yes", "no", "invalid", "permission")
+ECHO_ORDER = ("name", "fields", "identifierFieldName", "isSyncTriggeredOnImport",
+              "dataRetentionDuration", "isUpdatingMultipleMatchedRecords", "updateRule",
+              "updateRuleByField", "nullIdentifierFieldName", "syncActions", "autoDeleteDuration",
+              "importPriorityUri", "externalSystemId", "linkUsers", "mapDataCards",
+              "mapDataCardsEntityType", "mapDataCardsEntityField", "mapDataCardsSourceField",
+              "mapDataCardsCaseSensitiveMatch")
+MIN_RETENTION, MAX_RETENTION = timedelta(hours=1), timedelta(days=14)
+MAX_FIELDS, MAX_SYNC_ACTIONS = 100, 10
+LIST_REF = re.compile(r"^\{\{(contactlist|accountlist|emailgroup)\[(\d+)\]\}\}$")
+CONTACT_EMAIL = "{{activity.contact.field(c_emailaddress)}}"
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    """An importable statement: the store key it writes, its dataType and how it may be used."""
+
+    key: str
+    data_type: str
+    identifier_only: bool = False     # matched on, never written (Id, read-only fields)
+
+
+ACTIVITY_COLUMNS: dict[str, ImportColumn] = {
+    canonical(k): v for k, v in {
+        "{{Activity.Type}}": ImportColumn("ActivityType", "string"),
+        "{{Activity.CreatedAt}}": ImportColumn("ActivityDate", "date"),
+        "{{Activity.Asset.Type}}": ImportColumn("AssetType", "string"),
+        "{{Activity.Asset.Name}}": ImportColumn("AssetName", "string"),
+        "{{Activity.Campaign.Id}}": ImportColumn("CampaignId", "number"),
+        "{{Activity.Contact.Id}}": ImportColumn("ContactId", "number"),
+        "{{Activity.Contact.Field(C_EmailAddress)}}": ImportColumn("ContactEmail",
+                                                                   "emailAddress"),
+    }.items()
+}
+ACTIVITY_REQUIRED = ("ActivityType", "ActivityDate", "AssetType", "AssetName")
+
+
+def import_columns(store: Store, entity: Entity) -> dict[str, ImportColumn]:
+    """canonical statement -> ImportColumn for everything an import of `entity` may name."""
+    if entity.kind == "activities":
+        return dict(ACTIVITY_COLUMNS)
+    if entity.kind == "contacts":
+        items, ident, writable_system = store.contact_fields, "{{contact.id}}", ()
+    elif entity.kind == "accounts":
+        items, ident, writable_system = store.account_fields, "{{account.id}}", ()
+    else:
+        co = store.custom_objects[entity.co_id or 0]
+        items = co.fields
+        ident = f"{{{{customobject[{co.id}].id}}}}"
+        writable_system = (f"{{{{customobject[{co.id}].externalid}}}}",)
+    read_only = {f["internalName"] for f in items if f.get("hasReadOnlyConstraint")}
+    out: dict[str, ImportColumn] = {}
+    for statement, col in catalog(store, entity).items():
+        if col.source != "self":
+            continue
+        if statement == ident:
+            out[statement] = ImportColumn(col.key, col.data_type, identifier_only=True)
+        elif statement in writable_system:
+            out[statement] = ImportColumn(col.key, col.data_type)
+        elif statement.startswith(("{{contact.field(", "{{account.field(", "{{customobject[")) \
+                and not statement.endswith((".id}}", ".createdat}}", ".updatedat}}")):
+            out[statement] = ImportColumn(col.key, col.data_type,
+                                          identifier_only=col.key in read_only)
+    return out
+
+
+@dataclass
+class ImportDefinition:
+    """A stored import definition, its compiled columns and the rows staged for the next sync."""
+
+    id: int
+    entity: Entity
+    resource: dict[str, Any]
+    columns: dict[str, ImportColumn]          # fields key -> column
+    created: datetime
+    staged: list[dict[str, Any]] = field(default_factory=list)
+    pushes: int = 0
+    ignored_keys: set[str] = field(default_factory=set)
+    missing_keys: set[str] = field(default_factory=set)
+    deleted: bool = False
+    syncs: list[Any] = field(default_factory=list)
+
+    @property
+    def uri(self) -> str:
+        return f"{self.entity.base_uri}/imports/{self.id}"
+
+    @property
+    def identifier(self) -> str | None:
+        value = self.resource.get("identifierFieldName")
+        return str(value) if value is not None else None
+
+    @property
+    def expired(self) -> bool:
+        auto = parse_duration(self.resource.get("autoDeleteDuration"))
+        return auto is not None and now_ms() >= self.created + auto
+
+
+class Imports:
+    """Every import definition of the instance (one id counter) and their staging areas."""
+
+    def __init__(self, store: Store, cfg: EmulatorConfig) -> None:
+        self.store, self.cfg = store, cfg
+        self.lock = threading.RLock()
+        self.defs: dict[int, ImportDefinition] = {}
+        self.seen: list[dict[str, Any]] = []
+        self.pushes_seen: list[int] = []      # body size of every accepted data POST, for audits
+        self.next_id = 1
+        self.external_activity_types = {"Webinar", "Trade Show", "Demo Request"}
+        self.links: dict[tuple[int, int], tuple[str, int]] = {}   # (co, record) -> (kind, id)
+
+    # ---- validation -----------------------------------------------------------------------
+    def validate(self, entity: Entity, body: Any) -> dict[str, ImportColumn]:
+        """Check an import definition body; raise BadRequestError listing every failure."""
+        if not isinstance(body, dict):
+            raise BadRequestError([failure("body", None, "Must be a JSON object")])
+        fails: list[dict[str, Any]] = []
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            fails.append(failure("name", name, "Is required"))
+        elif len(name) > 100:
+            fails.append(failure("name", name, "Must be at most 100 characters"))
+        columns = self._check_fields(entity, body.get("fields"), fails)
+        self._check_identifier(entity, body, columns, fails)
+        self._check_flags(entity, body, columns, fails)
+        self._check_sync_actions(entity, body.get("syncActions"), fails)
+        if entity.kind == "customObjects":
+            self._check_map_data_cards(body, columns, fails)
+        if fails:
+            raise BadRequestError(fails)
+        return columns
+
+    def _check_fields(self, entity: Entity, fields: Any,
+                      fails: list[dict[str, Any]]) -> dict[str, ImportColumn]:
+        if not isinstance(fields, dict) or not fields:
+            fails.append(failure("fields", fields,
+                                 "Is required and must contain at least one field"))
+            return {}
+        if len(fields) > MAX_FIELDS:
+            fails.append(failure("fields", len(fields), "Must contain at most 100 fields"))
+        known = import_columns(self.store, entity)
+        columns: dict[str, ImportColumn] = {}
+        for key, statement in fields.items():
+            if not key or not isinstance(statement, str) or \
+                    not STATEMENT_SHAPE.match(statement.strip()):
+                fails.append(failure("fields", statement,
+                                     f"Field '{key}' must be a {{{{...}}}} EML statement"))
+                continue
+            col = known.get(canonical(statement))
+            if col is None:
+                fails.append(failure("fields", statement,
+                                     f"Must be an importable field statement for {entity.kind}"))
+                continue
+            columns[str(key)] = col
+        if entity.kind == "activities" and columns:
+            present = {c.key for c in columns.values()}
+            missing = [k for k in ACTIVITY_REQUIRED if k not in present]
+            if missing or not present & {"ContactId", "ContactEmail"}:
+                fails.append(failure("fields", sorted(fields), "Activity imports need "
+                                     "{{Activity.Type}}, {{Activity.CreatedAt}}, "
+                                     "{{Activity.Asset.Type}}, {{Activity.Asset.Name}} and "
+                                     "{{Activity.Contact.Id}} or " + CONTACT_EMAIL))
+        return columns
+
+    @staticmethod
+    def _check_identifier(entity: Entity, body: dict[str, Any], columns: dict[str, ImportColumn],
+                          fails: list[dict[str, Any]]) -> None:
+        ident = body.get("identifierFieldName")
+        if ident is None:
+            if entity.kind != "activities":
+                fails.append(failure("identifierFieldName", None, "Is required"))
+            return
+        if not isinstance(ident, str) or not 1 <= len(ident) <= 100:
+            fails.append(failure("identifierFieldName", ident, "Must be 1 to 100 characters"))
+        elif isinstance(body.get("fields"), dict) and ident not in body["fields"]:
+            fails.append(failure("identifierFieldName", ident,
+                                 "Must be one of the fields (ELQ-00112)"))
+        elif ident in columns and columns[ident].data_type in ("date", "boolean"):
+            fails.append(failure("identifierFieldName", ident,
+                                 "Date and Boolean fields cannot be the identifier"))
+        for key, col in columns.items():
+            if col.identifier_only and key != ident and entity.kind != "activities":
+                fails.append(failure("fields", body["fields"][key],
+                                     f"Field '{key}' is read-only; it may only be the identifier"))
+
+    @staticmethod
+    def _check_flags(entity: Entity, body: dict[str, Any], columns: dict[str, ImportColumn],
+                     fails: list[dict[str, Any]]) -> None:
+        for flag in ("isSyncTriggeredOnImport", "isUpdatingMultipleMatchedRecords",
+                     "mapDataCards", "mapDataCardsCaseSensitiveMatch", "linkUsers"):
+            if flag in body and not isinstance(body[flag], bool):
+                fails.append(failure(flag, body[flag], "Must be a boolean"))
+        rule = body.get("updateRule")
+        if "updateRule" in body and rule not in UPDATE_RULES:
+            fails.append(failure("updateRule", rule, f"Must be one of {', '.join(UPDATE_RULES)}"))
+        by_field = body.get("updateRuleByField")
+        if by_field is not None and (not isinstance(by_field, dict) or any(
+                k not in columns or v not in UPDATE_RULES[:3] for k, v in by_field.items())):
+            fails.append(failure("updateRuleByField", by_field,
+                                 "Must map field names of this import to an update rule"))
+        if body.get("isUpdatingMultipleMatchedRecords") and entity.kind == "contacts" and any(
+                c.key == "C_EmailAddress" and k != body.get("identifierFieldName")
+                for k, c in columns.items()):
+            fails.append(failure("isUpdatingMultipleMatchedRecords", True,
+                                 "Must be false when C_EmailAddress is updated"))
+        for name, minimum, maximum in (("dataRetentionDuration", MIN_RETENTION, MAX_RETENTION),
+                                       ("autoDeleteDuration", MIN_RETENTION, None)):
+            if name in body:
+                d = parse_duration(body[name])
+                if d is None or d < minimum or (maximum is not None and d > maximum):
+                    fails.append(failure(name, body[name], "Must be an ISO-8601 duration "
+                                         + ("between PT1H and P14D" if maximum else
+                                            "of at least PT1H")))
+
+    def _check_sync_actions(self, entity: Entity, actions: Any,
+                            fails: list[dict[str, Any]]) -> None:
+        if actions is None:
+            return
+        if not isinstance(actions, list) or len(actions) > MAX_SYNC_ACTIONS:
+            fails.append(failure("syncActions", actions,
+                                 "Must be a list of at most 10 sync actions"))
+            return
+        for action in actions:
+            problem = self._sync_action_problem(entity, action)
+            if problem:
+                fails.append(failure("syncActions", action, problem))
+
+    def _sync_action_problem(self, entity: Entity, action: Any) -> str | None:
+        if not isinstance(action, dict):
+            return "Must be an object"
+        verb = action.get("action", "add")
+        dest = canonical(str(action.get("destination") or ""))
+        if verb not in ("add", "remove", "setStatus"):
+            return "action must be add, remove or setStatus"
+        if verb == "setStatus":
+            if action.get("status") not in STATUSES:
+                return "setStatus needs a valid status"
+            if dest == "{{globalsubscribe}}" and entity.kind == "contacts":
+                return None if action["status"] in ("subscribed", "unsubscribed") else \
+                    "GlobalSubscribe takes subscribed or unsubscribed"
+        m = LIST_REF.match(dest)
+        if m is None:
+            return "destination must reference an existing list, email group or GlobalSubscribe"
+        kind, num = m.group(1), int(m.group(2))
+        if kind == "contactlist" and entity.kind == "contacts" and verb != "setStatus":
+            return None if num in self.store.contact_lists else "Contact list does not exist"
+        if kind == "accountlist" and entity.kind == "accounts" and verb != "setStatus":
+            return None if num in self.store.account_lists else "Account list does not exist"
+        if kind == "emailgroup":
+            return "Email group does not exist"
+        return f"{m.group(0)} cannot be the destination of a {entity.kind} import"
+
+    def _check_map_data_cards(self, body: dict[str, Any], columns: dict[str, ImportColumn],
+                              fails: list[dict[str, Any]]) -> None:
+        if not body.get("mapDataCards"):
+            return
+        etype = body.get("mapDataCardsEntityType")
+        if etype not in ("Contact", "Company"):
+            fails.append(failure("mapDataCardsEntityType", etype, "Must be Contact or Company"))
+            return
+        if body.get("mapDataCardsSourceField") not in columns:
+            fails.append(failure("mapDataCardsSourceField", body.get("mapDataCardsSourceField"),
+                                 "Must be one of the fields"))
+        target = Entity("contacts" if etype == "Contact" else "accounts")
+        col = import_columns(self.store, target).get(
+            canonical(str(body.get("mapDataCardsEntityField") or "")))
+        if col is None:
+            fails.append(failure("mapDataCardsEntityField", body.get("mapDataCardsEntityField"),
+                                 f"Must be a field statement of {target.kind}"))
+
+    # ---- CRUD -----------------------------------------------------------------------------
+    def _resource(self, body: dict[str, Any], defn: ImportDefinition | None, entity: Entity,
+                  defn_id: int) -> dict[str, Any]:
+        res = {k: body[k] for k in ECHO_ORDER if body.get(k) is not None}
+        res.setdefault("isSyncTriggeredOnImport", True)      # Oracle's documented default
+        res.setdefault("isUpdatingMultipleMatchedRecords", False)
+        res.setdefault("dataRetentionDuration", "P7D")
+        res = {k: res[k] for k in ECHO_ORDER if k in res}
+        created = defn.created if defn else now_ms()
+        res["uri"] = f"{entity.base_uri}/imports/{defn_id}"
+        res.update(createdBy=defn.resource["createdBy"] if defn else self.cfg.username,
+                   createdAt=iso7(created), updatedBy=self.cfg.username,
+                   updatedAt=iso7(now_ms()))
+        return res
+
+    def create(self, entity: Entity, body: Any) -> ImportDefinition:
+        columns = self.validate(entity, body)
+        with self.lock:
+            defn_id, self.next_id = self.next_id, self.next_id + 1
+            res = self._resource(body, None, entity, defn_id)
+            defn = ImportDefinition(defn_id, entity, res, columns, now_ms())
+            self.defs[defn_id] = defn
+            self.seen.append(res)
+            return defn
+
+    def replace(self, entity: Entity, defn_id: int, body: Any) -> ImportDefinition:
+        defn = self.get(entity, defn_id)
+        columns = self.validate(entity, body)
+        with self.lock:
+            defn.resource = self._resource(body, defn, entity, defn_id)
+            defn.columns = columns
+            self.seen.append(defn.resource)
+            return defn
+
+    def purge(self) -> None:
+        with self.lock:
+            for k in [k for k, d in self.defs.items() if d.expired]:
+                self.defs.pop(k).deleted = True
+
+    def get(self, entity: Entity | None, defn_id: int) -> ImportDefinition:
+        self.purge()
+        with self.lock:
+            defn = self.defs.get(defn_id)
+            if defn is None or (entity is not None and defn.entity != entity):
+                raise HttpError(404, "The requested resource was not found.")
+            return defn
+
+    def delete(self, entity: Entity, defn_id: int) -> None:
+        defn = self.get(entity, defn_id)
+        with self.lock:
+            self.defs.pop(defn_id, None)
+            defn.deleted = True
+
+    def listing(self, entity: Entity | None) -> list[dict[str, Any]]:
+        self.purge()
+        with self.lock:
+            return [d.resource for d in self.defs.values() if entity is None or d.entity == entity]
+
+    def by_uri(self, uri: str) -> ImportDefinition | None:
+        self.purge()
+        wanted = uri.strip().rstrip("/").lower()
+        with self.lock:
+            for d in self.defs.values():
+                if d.uri.lower() == wanted:
+                    return d
+            return None
+
+    # ---- data -----------------------------------------------------------------------------
+    def stage(self, defn: ImportDefinition, body: bytes, content_type: str) -> None:
+        """POST .../data: 404 over the size cap, 400 past the push cap, else stage the rows."""
+        if len(body) > self.cfg.import_max_bytes:
+            raise HttpError(404, "The requested resource was not found.")
+        rows = self._parse(defn, body, content_type.split(";", 1)[0].strip().lower())
+        with self.lock:
+            if defn.pushes >= self.cfg.import_max_pushes:
+                raise BadRequestError([failure(
+                    "data", defn.pushes + 1,
+                    f"At most {self.cfg.import_max_pushes} files can be staged per sync; "
+                    "sync the staged data before uploading more")])
+            defn.pushes += 1
+            defn.staged.extend(rows)
+            self.pushes_seen.append(len(body))
+
+    def _parse(self, defn: ImportDefinition, body: bytes, ctype: str) -> list[dict[str, Any]]:
+        keys = list(defn.columns)
+        if ctype in ("application/json", ""):
+            try:
+                data = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                raise BadRequestError([failure("body", None, "There was a parsing error.")]) \
+                    from None
+            if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+                raise BadRequestError([failure("body", None, "Must be a JSON array of objects")])
+            present: set[str] = set()
+            for r in data:
+                present.update(r)
+        elif ctype == "text/csv":
+            try:
+                reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline=""))
+                data = [{k: v for k, v in r.items() if k is not None} for r in reader]
+            except (UnicodeDecodeError, csv.Error):
+                raise BadRequestError([failure("body", None, "There was a parsing error.")]) \
+                    from None
+            present = set(reader.fieldnames or ())
+            defn.missing_keys.update(k for k in keys if k not in present)
+        else:
+            raise BadRequestError([failure("Content-Type", ctype,
+                                           "Must be application/json or text/csv")])
+        defn.ignored_keys.update(present - set(keys))
+        return [{k: r.get(k) for k in keys} for r in data]
