@@ -52,6 +52,11 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("activity_lag_minutes", th.NumberType, default=60,
                 description="Activity windows end this long before now, so late bouncebacks "
                             "are not skipped."),
+    th.Property("max_concurrent_syncs", th.IntegerType, default=3,
+                description="Exports Eloqua may prepare at once: upcoming streams' syncs are "
+                            "created while earlier streams are read. 1 = one at a time."),
+    th.Property("max_concurrent_activity_syncs", th.IntegerType, default=1,
+                description="Activity exports open at once (Oracle asks for one at a time)."),
     th.Property("activity_max_rows_per_export", th.IntegerType, default=5_000_000,
                 description="Eloqua's cap on rows in one activity export; a window over it is "
                             "split into smaller windows sized from Eloqua's count."),

@@ -18,7 +18,7 @@ from singer_sdk.mapper import SameRecordTransform
 
 from eloqua_bulk.errors import ConfigurationError
 from tap_eloqua.entities import Entity
-from tap_eloqua.exporter import Exporter, ExportPlan, TooManyRowsError
+from tap_eloqua.exporter import Cursor, Exporter, ExportPlan, TooManyRowsError
 from tap_eloqua.schema import Field, convert_rows, converters
 from tap_eloqua.wide import MAX_EXPORT_FIELDS, joined_pages, split_plan
 from tap_eloqua.writer import OrjsonWriter
@@ -57,6 +57,7 @@ class EloquaExportStream(Stream):
         self.replication_key = entity.kind.replication_key
         self._tap_ref = tap
         self._extracted_at = datetime.now(timezone.utc).isoformat()
+        self._prepared: tuple[ExportPlan, Cursor] | None = None
 
     # -- the hot path: one orjson encode per record when no stream map or flattening applies -
     @cached_property
@@ -117,6 +118,33 @@ class EloquaExportStream(Stream):
                 chosen.append(f)
         return chosen
 
+    @property
+    def is_activity(self) -> bool:
+        return self.entity.kind.lagged
+
+    def _plan(self, start: datetime, end: datetime, fields: list[Field]) -> ExportPlan:
+        replication = self.eloqua_fields[self.entity.kind.replication_key].statement
+        return ExportPlan(self.entity, {f.name: f.statement for f in fields}, replication,
+                          start, end, str(self.config.get("data_retention_duration", "P1D")))
+
+    def _exporter(self) -> Exporter:
+        return Exporter(self._tap_ref.client, self.logger,
+                        int(self.config.get("page_size", 50000)), self._row_cap)
+
+    def prepare(self) -> bool:
+        """Start this stream's first export now, to be read when the SDK reaches the stream."""
+        state = self.stream_state
+        if state.get(SYNC_KEY) or self._prepared:
+            return False
+        start, end = self._window(state)
+        fields = self._selected_fields()
+        if start >= end or len(fields) > MAX_EXPORT_FIELDS:
+            return False
+        plan = self._plan(start, end, fields)
+        self._tap_ref.scheduler.opened(self)
+        self._prepared = (plan, self._exporter().start(plan))
+        return True
+
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         state = self.stream_state
         start, end = self._window(state)
@@ -125,6 +153,8 @@ class EloquaExportStream(Stream):
                              start.isoformat(), end.isoformat())
             return
         saved = state.get(SYNC_KEY)
+        if self._prepared is not None:
+            end = self._prepared[0].end  # the export started ahead fixed this window's end
         first_end = end
         if saved and saved.get("window_start") == start.isoformat():
             first_end = min(end, parse_instant(str(saved["window_end"]),
@@ -152,15 +182,15 @@ class EloquaExportStream(Stream):
         """Export [start, end) whole; the bookmark moves to `end` once every row is out."""
         state = self.stream_state
         fields = self._selected_fields()
-        replication = self.eloqua_fields[self.entity.kind.replication_key].statement
-        plan = ExportPlan(self.entity, {f.name: f.statement for f in fields}, replication,
-                          start, end, str(self.config.get("data_retention_duration", "P1D")))
-        exporter = Exporter(self._tap_ref.client, self.logger,
-                            int(self.config.get("page_size", 50000)), self._row_cap)
+        plan = self._plan(start, end, fields)
+        exporter = self._exporter()
+        scheduler = self._tap_ref.scheduler
         plan_conv = converters(fields, ZoneInfo(str(self.config.get(
             "instance_timezone", "America/New_York"))))
         began, count = time.monotonic(), 0
         if len(fields) > MAX_EXPORT_FIELDS:
+            scheduler.opened(self)
+            scheduler.ahead(self)
             key = self.primary_keys[0]
             parts = split_plan(plan, key, (self.entity.kind.replication_key,))
             for rows in joined_pages(exporter, parts, key, self.logger):
@@ -168,15 +198,24 @@ class EloquaExportStream(Stream):
                 records = convert_rows(rows, plan_conv)
                 count += len(records)
                 yield from records
+            scheduler.closed(self)
             state.pop(SYNC_KEY, None)
             self._advance(state, end, began, count, start)
             return
         saved = state.get(SYNC_KEY)
         cursor = exporter.resume(plan, saved) if saved else None
-        if cursor is None:
-            cursor = exporter.start(plan)
-        else:
+        if cursor is not None:
             self._tap_ref.client.adopt(cursor.definition_uri)
+        elif self._prepared is not None and self._prepared[0] == plan:
+            cursor = self._prepared[1]
+        else:
+            scheduler.opened(self)
+            cursor = exporter.start(plan)
+        if self._prepared is not None and self._prepared[1] is not cursor:
+            exporter.finish(self._prepared[1])
+        self._prepared = None
+        scheduler.opened(self)
+        scheduler.ahead(self)
         state[SYNC_KEY] = cursor.to_state(plan)
         self._emit_state()
         for rows, next_offset in exporter.pages(plan, cursor):
@@ -189,6 +228,7 @@ class EloquaExportStream(Stream):
             state[SYNC_KEY] = cursor.to_state(plan)
             self._emit_state()
         exporter.finish(cursor)
+        scheduler.closed(self)
         state.pop(SYNC_KEY, None)
         self._advance(state, end, began, count, start)
         self._emit_state()

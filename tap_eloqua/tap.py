@@ -13,6 +13,7 @@ from eloqua_bulk.client import PollSettings
 from eloqua_bulk.config import session_from
 from eloqua_bulk.redaction import SECRETS, install_log_redaction
 from tap_eloqua import entities as ent
+from tap_eloqua.scheduler import SyncScheduler
 from tap_eloqua.schema import fields_for, json_schema
 from tap_eloqua.settings import TAP_SETTINGS
 from tap_eloqua.streams import EloquaExportStream, parse_instant
@@ -63,6 +64,15 @@ class TapEloqua(Tap):
         # Every definition this run creates is deleted at exit: success, error or SIGTERM.
         atexit.register(client.cleanup)
         return client
+
+    @cached_property
+    def scheduler(self) -> SyncScheduler:
+        """Built on first use, once the streams (and the catalog's selection) are known."""
+        return SyncScheduler(
+            list(self.streams.values()),  # type: ignore[arg-type]
+            max_open=int(self.config.get("max_concurrent_syncs", 3)),
+            max_open_activities=int(self.config.get("max_concurrent_activity_syncs", 1)),
+            logger=self.logger)
 
     def _entities(self) -> list[ent.Entity]:
         config = self.config

@@ -1,0 +1,50 @@
+"""Upcoming streams' exports are prepared while earlier ones are read, within Oracle's asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.expected import store_records
+from tests.tap_runner import basic_config, run_tap
+
+SMALL = {"contacts": 40, "accounts": 10, "activities_per_type": 10, "custom_objects": 4,
+         "custom_object_records": 5, "slow_sync_seconds": 0.6}
+
+
+def _open_counts(request_log, activity_only: bool) -> list[int]:
+    """Export definitions alive after each create/delete, from the emulator's request log."""
+    alive, counts = 0, []
+    for method, path, status in request_log:
+        if "/exports" not in path or status >= 400:
+            continue
+        if activity_only and "/activities/" not in path:
+            continue
+        if method == "POST":
+            alive += 1
+        elif method == "DELETE":
+            alive -= 1
+        counts.append(alive)
+    return counts
+
+
+def test_syncs_overlap_but_activity_exports_run_one_at_a_time(make_emulator, tmp_path: Path):
+    emu = make_emulator(**SMALL)
+    config = basic_config(emu, activity_types=["EmailOpen", "EmailSend", "WebVisit"],
+                          max_concurrent_syncs=4)
+    run = run_tap(config, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert max(_open_counts(emu.request_log, activity_only=False)) >= 3
+    assert max(_open_counts(emu.request_log, activity_only=True)) == 1
+    assert "export started ahead of reading" in run.stderr
+    for stream in run.streams():
+        assert len(run.records(stream)) == len(store_records(emu, stream)), stream
+    assert emu.live_definitions() == []
+
+
+def test_one_at_a_time_when_asked(make_emulator, tmp_path: Path):
+    emu = make_emulator(**SMALL)
+    run = run_tap(basic_config(emu, activity_types=["EmailOpen"], max_concurrent_syncs=1),
+                  tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert max(_open_counts(emu.request_log, activity_only=False)) == 1
+    assert "ahead of reading" not in run.stderr
