@@ -131,15 +131,21 @@ class BulkSession:
         data: bytes | None = None,
         content_type: str = "application/json",
         decode: bool = True,
+        raw: bool = False,
     ) -> Any:
-        """Call a Bulk endpoint (path relative to /api/bulk/2.0); return decoded JSON or None."""
+        """Call a Bulk endpoint (path relative to /api/bulk/2.0); return decoded JSON or None.
+
+        With `raw`, the complete body bytes are returned undecoded (a page prefetched in a
+        thread stays compact until it is needed).
+        """
         label = f"{method} {path}"
         payload = orjson.dumps(body) if body is not None else data
         reauthenticated = False
         while True:
             try:
                 return self._retrying(
-                    lambda: self._bulk_once(method, path, params, payload, content_type, decode),
+                    lambda: self._bulk_once(method, path, params, payload, content_type, decode,
+                                            raw),
                     label,
                 )
             except _UnauthorizedError:
@@ -159,13 +165,16 @@ class BulkSession:
                     )
 
     def _bulk_once(self, method: str, path: str, params: dict[str, Any] | None,
-                   payload: bytes | None, content_type: str, decode: bool) -> Any:
+                   payload: bytes | None, content_type: str, decode: bool,
+                   raw: bool = False) -> Any:
         url = self.base_url + BULK_ROOT + path
         response = self._send(method, url, params=params, data=payload,
                               content_type=content_type if payload is not None else None)
         if response.status_code == 401:
             raise _UnauthorizedError
         self._raise_for_status(method, path, response)
+        if raw:
+            return response.content
         if not decode or response.status_code == 204 or not response.content:
             return None
         return _decode(response)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from eloqua_bulk import BulkClient, DataExpiredError, SyncFailedError, SyncResult
 from eloqua_bulk.eml import all_of, eloqua_datetime, half_open_window
 from eloqua_bulk.errors import EloquaAPIError
@@ -127,23 +129,33 @@ class Exporter:
         # The next page downloads while the current one is converted and written: at most two
         # pages are held at once, and Eloqua's latency overlaps with our own work.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as pool:
-            upcoming: Future[dict[str, Any]] | None = pool.submit(
-                self.client.data_page, cursor.sync_uri, offset, self.page_size)
+            upcoming: Future[bytes] | None = pool.submit(
+                self.client.data_page_bytes, cursor.sync_uri, offset, self.page_size)
             while upcoming is not None:
-                page = upcoming.result()
+                page = self._decode(upcoming.result(), cursor.sync_uri, offset)
                 upcoming = None
                 rows = page.get("items") or []
                 if total is None and isinstance(page.get("totalResults"), int):
                     total = int(page["totalResults"])
                 offset += len(rows)
                 if page.get("hasMore") and rows:
-                    upcoming = pool.submit(self.client.data_page, cursor.sync_uri, offset,
-                                           self.page_size)
+                    upcoming = pool.submit(self.client.data_page_bytes, cursor.sync_uri,
+                                           offset, self.page_size)
                 del page
                 if rows:
                     self._progress(label, offset, total, started)
                     yield rows, offset
                 del rows
+
+    def _decode(self, body: bytes, sync_uri: str, offset: int) -> dict[str, Any]:
+        """Parse a prefetched page; an unreadable one is fetched again through the retry path."""
+        try:
+            page = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            self.logger.warning("Unreadable data page at offset %d of %s; fetching it again",
+                                offset, sync_uri)
+            return self.client.data_page(sync_uri, offset, self.page_size)
+        return page if isinstance(page, dict) else {}
 
     def _progress(self, label: str, done: int, total: int | None, started: float) -> None:
         elapsed = max(time.monotonic() - started, 1e-6)

@@ -48,7 +48,8 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("custom_objects", th.ArrayType(th.StringType),
                 description="Custom objects (names or ids) to offer as streams; default all."),
     th.Property("page_size", th.IntegerType, default=50000,
-                description="Rows per /syncs/{id}/data page (1 to 50000)."),
+                description="Rows per /syncs/{id}/data page (1 to 50000); exports wider than 50 "
+                            "columns use proportionally fewer rows per page to bound memory."),
     th.Property("activity_lag_minutes", th.NumberType, default=60,
                 description="Activity windows end this long before now, so late bouncebacks "
                             "are not skipped."),

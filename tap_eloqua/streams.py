@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tap_eloqua.tap import TapEloqua
 
 SYNC_KEY = "eloqua_sync"
+PAGE_CELLS = 2_500_000  # values per data page: 50,000 rows of 50 columns
 
 
 def parse_instant(value: str, setting: str) -> datetime:
@@ -127,9 +128,12 @@ class EloquaExportStream(Stream):
         return ExportPlan(self.entity, {f.name: f.statement for f in fields}, replication,
                           start, end, str(self.config.get("data_retention_duration", "P1D")))
 
-    def _exporter(self) -> Exporter:
-        return Exporter(self._tap_ref.client, self.logger,
-                        int(self.config.get("page_size", 50000)), self._row_cap)
+    def _exporter(self, columns: int) -> Exporter:
+        """Pages hold at most `page_size` rows and about PAGE_CELLS values, so a wide export
+        does not multiply the memory a page takes."""
+        rows = min(int(self.config.get("page_size", 50000)),
+                   max(1000, PAGE_CELLS // max(1, columns)))
+        return Exporter(self._tap_ref.client, self.logger, rows, self._row_cap)
 
     def prepare(self) -> bool:
         """Start this stream's first export now, to be read when the SDK reaches the stream."""
@@ -142,7 +146,7 @@ class EloquaExportStream(Stream):
             return False
         plan = self._plan(start, end, fields)
         self._tap_ref.scheduler.opened(self)
-        self._prepared = (plan, self._exporter().start(plan))
+        self._prepared = (plan, self._exporter(len(fields)).start(plan))
         return True
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
@@ -183,7 +187,7 @@ class EloquaExportStream(Stream):
         state = self.stream_state
         fields = self._selected_fields()
         plan = self._plan(start, end, fields)
-        exporter = self._exporter()
+        exporter = self._exporter(min(len(fields), MAX_EXPORT_FIELDS))
         scheduler = self._tap_ref.scheduler
         plan_conv = converters(fields, ZoneInfo(str(self.config.get(
             "instance_timezone", "America/New_York"))))
@@ -195,9 +199,8 @@ class EloquaExportStream(Stream):
             parts = split_plan(plan, key, (self.entity.kind.replication_key,))
             for rows in joined_pages(exporter, parts, key, self.logger):
                 self._extracted_at = datetime.now(timezone.utc).isoformat()
-                records = convert_rows(rows, plan_conv)
-                count += len(records)
-                yield from records
+                count += len(rows)
+                yield from convert_rows(rows, plan_conv)
             scheduler.closed(self)
             state.pop(SYNC_KEY, None)
             self._advance(state, end, began, count, start)
@@ -220,10 +223,9 @@ class EloquaExportStream(Stream):
         self._emit_state()
         for rows, next_offset in exporter.pages(plan, cursor):
             self._extracted_at = datetime.now(timezone.utc).isoformat()
-            records = convert_rows(rows, plan_conv)
+            count += len(rows)
+            yield from convert_rows(rows, plan_conv)
             del rows
-            yield from records
-            count += len(records)
             cursor.offset = next_offset
             state[SYNC_KEY] = cursor.to_state(plan)
             self._emit_state()
