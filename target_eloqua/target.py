@@ -1,12 +1,120 @@
-"""target-eloqua entry point (the import sink lands with the load issue)."""
+"""target-eloqua: Singer streams upserted into Eloqua through Bulk API imports.
+
+State: the SDK writes the latest STATE only at the end of `drain_all`, after every sink's batch
+went through `process_batch`; a failed import raises out of the drain, so no STATE that follows
+unimported records is ever written. Imports are upserts on an identifier, so the records after the
+last STATE, re-sent by the next run, change nothing twice.
+"""
 
 from __future__ import annotations
 
+import atexit
 import sys
+from collections.abc import Iterable
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from singer_sdk import Sink, Target
+from singer_sdk.exceptions import SingerSDKError
+from singer_sdk.singerlib.exceptions import SingerError
+
+from eloqua_bulk import BulkClient, ConfigurationError, EloquaError
+from eloqua_bulk.client import PollSettings
+from eloqua_bulk.config import session_from
+from eloqua_bulk.redaction import SECRETS, install_log_redaction
+from target_eloqua.reader import OrjsonReader
+from target_eloqua.rejects import RejectsFile
+from target_eloqua.resolver import Resolver
+from target_eloqua.settings import MAX_PUSHES_PER_SYNC, TARGET_SETTINGS
+from target_eloqua.sinks import ImportSink
+
+HARD_MAX_BYTES = 32 * 1024 * 1024
+MIN_PUSH_BYTES = 256
+
+
+class TargetEloqua(Target):
+    """Singer target for the Oracle Eloqua Bulk API 2.0 (imports)."""
+
+    name = "target-eloqua"
+    package_name = "eloqua-singer"
+    config_jsonschema = TARGET_SETTINGS.to_dict()
+    default_sink_class = ImportSink
+    message_reader_class = OrjsonReader
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        """One readable line instead of the SDK's multi-line report; then our own checks."""
+        install_log_redaction()
+        for key in ("password", "client_secret", "refresh_token"):
+            SECRETS.add(str(self._config.get(key) or ""))
+        errors = super()._validate_config(raise_errors=False)
+        if errors and raise_errors:
+            raise ConfigurationError("Invalid config: " + "; ".join(errors))
+        if raise_errors:
+            self._check_config()
+        return errors
+
+    def _check_config(self) -> None:
+        config = self._config
+        size = int(config.get("max_push_bytes", 32_000_000))
+        if not MIN_PUSH_BYTES <= size <= HARD_MAX_BYTES:
+            raise ConfigurationError(f"max_push_bytes {size} is out of range: use "
+                                     f"{MIN_PUSH_BYTES} to {HARD_MAX_BYTES} (Eloqua's 32 MB).")
+        pushes = int(config.get("max_pushes_per_sync", MAX_PUSHES_PER_SYNC))
+        if not 1 <= pushes <= MAX_PUSHES_PER_SYNC:
+            raise ConfigurationError(f"max_pushes_per_sync {pushes} is out of range: use 1 to "
+                                     f"{MAX_PUSHES_PER_SYNC}.")
+        zone = str(config.get("instance_timezone", "America/New_York"))
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(f"instance_timezone '{zone}' is not a time zone name "
+                                     "(e.g. America/New_York).") from None
+        for stream, options in (config.get("streams") or {}).items():
+            for action in (options or {}).get("sync_actions") or []:
+                if action.get("action") == "setStatus" and not action.get("status"):
+                    raise ConfigurationError(f"streams.{stream}.sync_actions: setStatus on "
+                                             f"{action.get('destination')} needs a status.")
+                if not str(action.get("destination", "")).startswith("{{"):
+                    raise ConfigurationError(
+                        f"streams.{stream}.sync_actions: destination "
+                        f"'{action.get('destination')}' must be an EML reference such as "
+                        "{{ContactList[123]}}.")
+
+    @cached_property
+    def client(self) -> BulkClient:
+        session = session_from(self.config, user_agent=f"target-eloqua/{self.plugin_version}")
+        longest = float(self.config.get("poll_interval_max_seconds", 30))
+        poll = PollSettings(first_interval=min(0.5, longest), max_interval=longest,
+                            timeout=float(self.config.get("sync_timeout_minutes", 360)) * 60)
+        client = BulkClient(session, poll)
+        # Definitions are deleted after each import; this catches the ones an abort left.
+        atexit.register(client.cleanup)
+        return client
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.client)
+
+    @cached_property
+    def rejects(self) -> RejectsFile:
+        return RejectsFile(str(self.config.get("rejects_file") or "eloqua-rejects.jsonl"))
+
+    def _drain_all(self, sink_list: Iterable[Sink], parallelism: int) -> None:
+        """One sink at a time, contacts and accounts first: custom objects may link to them."""
+        for sink in sorted(sink_list, key=lambda s: getattr(s, "priority", 1)):
+            self.drain_one(sink)
+
+    def process_endofpipe(self) -> None:
+        super().process_endofpipe()
+        if "rejects" in self.__dict__:
+            self.rejects.close()
 
 
 def cli() -> None:
-    """Refuse clearly until the Bulk import sink exists."""
-    sys.stderr.write("target-eloqua: error: loading into Eloqua is not available in this "
-                     "version yet; only tap-eloqua is.\n")
-    sys.exit(2)
+    """Console entry point: user errors end in one line and exit 1, never a traceback."""
+    try:
+        TargetEloqua.cli()
+    except (EloquaError, SingerSDKError, SingerError) as exc:
+        text = " ".join(str(exc).split())
+        sys.stderr.write(f"target-eloqua: error: {SECRETS.redact(text)}\n")
+        sys.exit(1)

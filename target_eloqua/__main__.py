@@ -1,0 +1,5 @@
+"""`python -m target_eloqua`."""
+
+from target_eloqua.target import cli
+
+cli()
