@@ -85,6 +85,12 @@ class EloquaExportStream(Stream):
                                 context: Mapping[str, Any] | None = None) -> None:
         """Bookmarks advance per completed window in `get_records`, never per record."""
 
+    def compare_start_date(self, value: str, start_date_value: str) -> str:
+        """The later of bookmark and start_date; a malformed bookmark is a user error."""
+        bookmark = parse_instant(str(value), f"the state bookmark of {self.name}")
+        start = parse_instant(str(start_date_value), "start_date")
+        return value if bookmark >= start else start_date_value
+
     def _emit_state(self) -> None:
         """Write STATE now: the SDK only writes after records, but a cursor change matters too.
 
@@ -99,8 +105,11 @@ class EloquaExportStream(Stream):
     def _window(self, state: dict[str, Any]) -> tuple[datetime, datetime]:
         config = self.config
         bookmark = state.get("replication_key_value")
+        legacy = state.get("datetime")  # singer-io tap-eloqua's bookmark: max value, `>=`
         if bookmark and state.get("replication_key") == self.replication_key:
             start = parse_instant(str(bookmark), f"the state bookmark of {self.name}")
+        elif legacy and not bookmark:
+            start = parse_instant(str(legacy), f"the singer-io bookmark of {self.name}")
         else:
             start = parse_instant(str(config.get("start_date")), "start_date")
         end = datetime.now(timezone.utc).replace(microsecond=0)

@@ -13,6 +13,7 @@ from eloqua_bulk.client import PollSettings
 from eloqua_bulk.config import session_from
 from eloqua_bulk.redaction import SECRETS, install_log_redaction
 from tap_eloqua import entities as ent
+from tap_eloqua.preflight import check_files
 from tap_eloqua.scheduler import SyncScheduler
 from tap_eloqua.schema import fields_for, json_schema
 from tap_eloqua.settings import TAP_SETTINGS
@@ -108,6 +109,7 @@ class TapEloqua(Tap):
 def cli() -> None:
     """Console entry point: user errors end in one line and exit 1, never a traceback."""
     try:
+        check_files(sys.argv[1:])
         TapEloqua.cli()
     except EloquaError as exc:
         sys.stderr.write(f"tap-eloqua: error: {SECRETS.redact(str(exc))}\n")

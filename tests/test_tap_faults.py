@@ -52,3 +52,23 @@ def test_errored_literal_is_a_failure_too(make_emulator, tmp_path: Path):
     run = run_tap(basic_config(emu), tmp_path)
     assert run.returncode != 0
     assert "'errored'" in run.stderr.strip().splitlines()[-1]
+
+
+def test_every_kind_of_fault_on_every_call_gives_identical_output(make_emulator,
+                                                                   tmp_path: Path):
+    emu = make_emulator(**SMALL)
+    config = basic_config(emu, page_size=30, end_date="2026-01-01T00:00:00Z",
+                          activity_types=["EmailOpen", "Bounceback"])
+    clean = run_tap(config, tmp_path / "clean")
+    assert clean.returncode == 0, clean.stderr[-3000:]
+
+    emu.set_faults(rate=0.2, kinds=("429", "500", "502", "503", "reset", "truncate", "timeout"),
+                   seed=5)
+    faulty = run_tap({**config, "max_retries": 10, "request_timeout": 1}, tmp_path / "faulty")
+    emu.clear_faults()
+    assert faulty.returncode == 0, faulty.stderr[-3000:]
+    paths = {path.split("?")[0].rstrip("0123456789/") for _, path, status in emu.request_log
+             if status in (0, 429, 500, 502, 503)}
+    assert any("/exports" in p for p in paths) and any("/syncs" in p for p in paths), paths
+    assert _records_by_stream(faulty) == _records_by_stream(clean)
+    assert emu.live_definitions() == []
