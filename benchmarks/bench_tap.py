@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -49,10 +48,11 @@ def main() -> None:
                 sys.stderr.write(proc.stderr.decode()[-3000:])
                 raise SystemExit(1)
             lines = sum(1 for _ in out.open("rb"))
-            size = os.path.getsize(out) / 1e6
+            size = out.stat().st_size / 1e6
             print(f"tap: {lines} lines, {size:.0f} MB in {seconds:.2f} s wall "
                   f"({args.contacts / seconds:,.0f} records/s), tap CPU "
-                  f"{usage.ru_utime + usage.ru_stime:.2f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB")
+                  f"{usage.ru_utime + usage.ru_stime:.2f} s, "
+                  f"peak RSS {usage.ru_maxrss / 1024:.0f} MB")
     finally:
         emu.stop()
 
