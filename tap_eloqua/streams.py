@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from singer_sdk import Stream
+from singer_sdk.helpers._batch import BaseBatchFileEncoding, BatchConfig
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
 
 from eloqua_bulk.errors import ConfigurationError
+from tap_eloqua.batches import write_batches
 from tap_eloqua.entities import Entity
 from tap_eloqua.exporter import Cursor, Exporter, ExportPlan, TooManyRowsError
 from tap_eloqua.schema import Field, convert_rows, converters
@@ -79,6 +81,15 @@ class EloquaExportStream(Stream):
             message["version"] = self._stream_version
         sys.stdout.buffer.write(orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))
         self.state_manager.is_flushed = False
+
+    def get_batches(self, batch_config: BatchConfig, context: Mapping[str, Any] | None = None,
+                    ) -> Iterable[tuple[BaseBatchFileEncoding, list[str]]]:
+        """BATCH mode through the same record path (state included), with a faster encoder."""
+        if batch_config.encoding.format != "jsonl":
+            yield from super().get_batches(batch_config, context)
+            return
+        records = self._sync_records(context, write_messages=False)
+        yield from write_batches(records, batch_config, self.tap_name, self.name)
 
     # -- state: we own it, because the bookmark is the window end, not the max value seen ----
     def _increment_stream_state(self, latest_record: Mapping[str, Any], *,
