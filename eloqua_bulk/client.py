@@ -41,9 +41,9 @@ class SyncResult:
 class PollSettings:
     """How often to ask Eloqua about a sync, and how long to wait for it at most."""
 
-    first_interval: float = 0.5
+    first_interval: float = 0.25
     max_interval: float = 30.0
-    factor: float = 1.5
+    factor: float = 1.4
     progress_every: float = 30.0
     timeout: float = 6 * 3600.0
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from tap_eloqua.entities import Entity
@@ -109,13 +109,23 @@ def _boolean(value: str) -> bool | None:
 
 def _is_plain_utc(value: str) -> bool:
     """`YYYY-MM-DD HH:MM:SS` or `... .fff`: the shape Eloqua exports, safe to rewrite as text."""
-    return (len(value) in (19, 23) and value[4] == "-" and value[7] == "-" and value[10] == " "
-            and value[13] == ":" and value[16] == ":" and (len(value) == 19 or value[19] == ".")
-            and value[:4].isdigit() and value[11:13].isdigit() and value[-2:].isdigit())
+    size = len(value)
+    return ((size == 23 and value[19] == ".") or size == 19) and value[10] == " " \
+        and value[13] == ":" and value[4] == "-"
 
 
 def _date_parser(zone: ZoneInfo | None) -> Converter:
     """Eloqua writes `YYYY-MM-DD HH:MM:SS[.fff]` without offset; `zone` says which clock."""
+    offsets: dict[str, timedelta] = {}
+
+    def local_offset(moment: datetime, hour: str) -> timedelta:
+        """The zone's UTC offset for this wall-clock hour, computed once per hour seen."""
+        found = offsets.get(hour)
+        if found is None:
+            found = moment.replace(tzinfo=zone).utcoffset() or timedelta(0)
+            offsets[hour] = found
+        return found
+
     def parse(value: str) -> str | None:
         if value == "":
             return None
@@ -129,9 +139,12 @@ def _date_parser(zone: ZoneInfo | None) -> Converter:
         if moment is None:
             LOGGER.warning("Unreadable Eloqua date %r; emitted as null", value)
             return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone or timezone.utc)
-        return moment.astimezone(timezone.utc).isoformat()
+        if moment.tzinfo is not None:
+            return moment.astimezone(timezone.utc).isoformat()
+        if zone is not None:
+            moment -= local_offset(moment, value[:13] if value[10:11] == " " else
+                                   moment.isoformat()[:13])
+        return moment.isoformat() + "+00:00"
     return parse
 
 
@@ -161,13 +174,26 @@ def converters(fields: Iterable[Field], local_zone: ZoneInfo) -> list[tuple[str,
     return chosen
 
 
+def row_converter(plan: list[tuple[str, Converter]]) -> Callable[[dict[str, str]], dict[str, Any]]:
+    """A function built for this field list: one dict display, no per-field loop.
+
+    Field names enter the generated source only through `repr`, which yields a plain string
+    literal; converters are passed in a tuple, never as text.
+    """
+    functions = tuple(conv for _, conv in plan)
+    entries = []
+    for index, (name, conv) in enumerate(plan):
+        if conv is _string:
+            entries.append(f"{name!r}: g({name!r}) or None")
+        else:
+            entries.append(f"{name!r}: (c[{index}](v) if (v := g({name!r})) else None)")
+    source = "def convert(row):\n    g = row.get\n    return {" + ", ".join(entries) + "}\n"
+    namespace: dict[str, Any] = {"c": functions}
+    exec(compile(source, "<tap_eloqua row converter>", "exec"), namespace)
+    return cast("Callable[[dict[str, str]], dict[str, Any]]", namespace["convert"])
+
+
 def convert_rows(rows: list[dict[str, str]],
-                 plan: list[tuple[str, Converter]]) -> Iterator[dict[str, Any]]:
+                 convert: Callable[[dict[str, str]], dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Typed records from a page of Eloqua rows, one at a time (no second copy of the page)."""
-    for row in rows:
-        get = row.get
-        record = {}
-        for name, conv in plan:
-            raw = get(name)
-            record[name] = None if raw is None else conv(raw)
-        yield record
+    return map(convert, rows)

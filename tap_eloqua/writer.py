@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import decimal
-import sys
 from typing import Any
 
 import orjson
 from singer_sdk.singerlib import Message, RecordMessage
 from singer_sdk.singerlib.encoding.base import GenericSingerWriter
+
+from tap_eloqua import output
 
 _OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
 
@@ -26,7 +27,7 @@ class OrjsonWriter(GenericSingerWriter[bytes, Message]):
         return orjson.dumps(message.to_dict(), default=_default, option=_OPTIONS)
 
     def write_message(self, message: Message) -> None:
-        out = sys.stdout.buffer
+        out = output.stdout()
         out.write(self.format_message(message))
         if not isinstance(message, RecordMessage):
             out.flush()
