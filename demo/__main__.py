@@ -31,6 +31,14 @@ DEFAULT_DB = ROOT / "output" / "eloqua-emulator.duckdb"
 CHANGED_CONTACTS = (3, 17, 250)
 
 
+def shown(path: Path) -> str:
+    """A path relative to the repository when it is inside it."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 class DemoError(RuntimeError):
     """A failed step, with what to do about it."""
 
@@ -55,8 +63,8 @@ def control(emu: EloquaEmulator, name: str, body: dict[str, Any]) -> Any:
 def meltano_run(label: str, args: list[str], env: dict[str, str], log: Path) -> str:
     cmd = [meltano_executable(), "--environment=emulator", "run", "--state-id-suffix", "demo",
            *args, "tap-eloqua", "target-duckdb"]
-    shown = " ".join(["meltano", *cmd[1:]])
-    print(f"== {label}: {shown}", flush=True)
+    command = " ".join(["meltano", *cmd[1:]])
+    print(f"== {label}: {command}", flush=True)
     started = time.monotonic()
     proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, capture_output=True,
                           text=True, check=False)
@@ -64,7 +72,7 @@ def meltano_run(label: str, args: list[str], env: dict[str, str], log: Path) -> 
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
         raise DemoError(f"meltano exited with {proc.returncode} (full log: {log}):\n{tail}")
-    print(f"   done in {time.monotonic() - started:.0f} s (log: {log.relative_to(ROOT)})")
+    print(f"   done in {time.monotonic() - started:.0f} s (log: {shown(log)})")
     return proc.stdout + proc.stderr
 
 
@@ -160,9 +168,9 @@ def demo(db_path: Path, keep_running: bool) -> None:
             print("     " + " | ".join(str(v) for v in row))
         duplicates = second["queries"][1]["rows"][0][0]
         print(f"   duplicate contact ids after the upsert: {duplicates}")
-        print(f"== DuckDB file: {db_path}")
-        print(f"   look inside: {ROOT / '.meltano/loaders/target-duckdb/venv/bin/python'} "
-              f"demo/duckdb_summary.py {db_path} 'SELECT * FROM eloqua.accounts LIMIT 5'")
+        print(f"== DuckDB file: {shown(db_path)}")
+        print("   look inside: .meltano/loaders/target-duckdb/venv/bin/python "
+              f"demo/duckdb_summary.py {shown(db_path)} 'SELECT * FROM eloqua.accounts LIMIT 3'")
         if keep_running:
             print("== the emulator keeps running (Ctrl-C stops it); meltano's emulator "
                   f"environment reaches it with TAP_ELOQUA_LOGIN_URL={emu.login_url}")
@@ -179,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bash demo/run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duckdb", type=Path, default=DEFAULT_DB,
-                        help=f"DuckDB file to (re)create (default {DEFAULT_DB.relative_to(ROOT)})")
+                        help=f"DuckDB file to (re)create (default {shown(DEFAULT_DB)})")
     parser.add_argument("--keep-running", action="store_true",
                         help="leave the emulator up at the end until Ctrl-C")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """Meltano plugin definitions for tap-eloqua and target-eloqua, built from `--about --format=json`.
 
-    python hub/generate.py           # rewrite hub/extractors/*.yml and hub/loaders/*.yml
+    python hub/generate.py           # rewrite hub/*/*.yml and the settings lists in meltano.yml
     python hub/generate.py --check   # exit 1 if those files or meltano.yml's settings are stale
     python hub/generate.py --print-settings tap-eloqua   # the settings block for meltano.yml
 
@@ -100,10 +100,15 @@ def _types(prop: dict[str, Any]) -> list[str]:
 def kind_of(prop: dict[str, Any]) -> str:
     """Meltano setting kind for a JSON Schema property."""
     types = _types(prop)
+    if prop.get("enum"):
+        return "options"
     if prop.get("format") == "date-time":
         return "date_iso8601"
+    # JSON "number" is declared `integer`: Meltano 4.4.1 turns a `decimal` setting read from an
+    # environment variable into a Decimal and then fails to write the plugin's config
+    # ("Object of type Decimal is not JSON serializable"). Fractions still work from meltano.yml.
     for json_type, kind in (("object", "object"), ("array", "array"), ("boolean", "boolean"),
-                            ("integer", "integer"), ("number", "decimal")):
+                            ("integer", "integer"), ("number", "integer")):
         if json_type in types:
             return kind
     return "string"
@@ -125,6 +130,8 @@ def settings_from(about_json: dict[str, Any]) -> list[dict[str, Any]]:
             "kind": kind_of(prop),
             "description": " ".join(str(prop.get("description") or label_of(name, prop)).split()),
         }
+        if setting["kind"] == "options":
+            setting["options"] = [{"label": str(v), "value": v} for v in prop["enum"]]
         if prop.get("secret"):
             setting["sensitive"] = True
         if prop.get("default") is not None:
@@ -167,6 +174,32 @@ def hub_path(name: str) -> Path:
 
 def render(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True)
+
+
+def settings_block(name: str, about_json: dict[str, Any]) -> list[str]:
+    """meltano.yml lines (one flow mapping per setting) of the plugin's `settings:` list."""
+    lines = []
+    for setting in settings_from(about_json):
+        setting.pop("label")
+        text = yaml.safe_dump(setting, default_flow_style=True, sort_keys=False, width=10**6)
+        lines.append("        - " + text.strip())
+    return lines
+
+
+def write_meltano_settings(name: str, about_json: dict[str, Any],
+                           meltano_yml: Path = ROOT / "meltano.yml") -> None:
+    """Replace the `settings:` entries of `name` in meltano.yml, keeping everything else."""
+    lines = meltano_yml.read_text(encoding="utf-8").splitlines()
+    start = lines.index(f"    - name: {name}")
+    settings = next(i for i in range(start + 1, len(lines)) if lines[i] == "      settings:")
+    if any(line.startswith("    - name: ") for line in lines[start + 1:settings]):
+        raise ValueError(f"meltano.yml: {name} has no settings list")
+    end = settings + 1
+    while end < len(lines) and lines[end].lstrip().startswith("- {") and \
+            lines[end].startswith("      "):
+        end += 1
+    lines[settings + 1:end] = settings_block(name, about_json)
+    meltano_yml.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def meltano_plugin(name: str, meltano_yml: Path = ROOT / "meltano.yml") -> dict[str, Any]:
@@ -215,10 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.print_settings:
         print("      settings:")
-        for setting in settings_from(about(args.print_settings)):
-            setting.pop("label")
-            line = yaml.safe_dump(setting, default_flow_style=True, sort_keys=False, width=10**6)
-            print("        - " + line.strip())
+        print("\n".join(settings_block(args.print_settings, about(args.print_settings))))
         return 0
     status = 0
     for name in PLUGINS:
@@ -241,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-            print(f"wrote {path.relative_to(ROOT)}")
+            write_meltano_settings(name, about_json)
+            print(f"wrote {path.relative_to(ROOT)} and the {name} settings in meltano.yml")
     return status
 
 
