@@ -117,6 +117,21 @@ def _is_plain_utc(value: str) -> bool:
 def _date_parser(zone: ZoneInfo | None) -> Converter:
     """Eloqua writes `YYYY-MM-DD HH:MM:SS[.fff]` without offset; `zone` says which clock."""
     offsets: dict[str, timedelta] = {}
+    hours: dict[str, int | None] = {}
+
+    def shift_hours(value: str) -> int | None:
+        """Whole hours to add to this local hour to reach UTC (None: not whole, or unknown)."""
+        key = value[:13]
+        if key not in hours:
+            try:
+                local = datetime.fromisoformat(key + ":00:00")
+            except ValueError:
+                hours[key] = None
+                return None
+            offset = local.replace(tzinfo=zone).utcoffset() or timedelta(0)
+            whole = -offset.total_seconds() / 3600
+            hours[key] = int(whole) if whole == int(whole) else None
+        return hours[key]
 
     def local_offset(moment: datetime, hour: str) -> timedelta:
         """The zone's UTC offset for this wall-clock hour, computed once per hour seen."""
@@ -129,8 +144,12 @@ def _date_parser(zone: ZoneInfo | None) -> Converter:
     def parse(value: str) -> str | None:
         if value == "":
             return None
-        if zone is None and _is_plain_utc(value):
-            return f"{value[:10]}T{value[11:]}+00:00"  # the common case, without datetime objects
+        if _is_plain_utc(value):
+            if zone is None:
+                return f"{value[:10]}T{value[11:]}+00:00"  # the common case, as text only
+            shift = shift_hours(value)
+            if shift is not None and 0 <= (hour := int(value[11:13]) + shift) < 24:
+                return f"{value[:10]}T{hour:02d}{value[13:]}+00:00"  # same UTC day: text only
         moment: datetime | None
         try:
             moment = datetime.fromisoformat(value)
