@@ -247,17 +247,19 @@ def row_builder(plan: ImportPlan, schema: Mapping[str, Any],
     """A function record -> row keyed by definition fields; absent properties stay absent."""
     props = schema.get("properties") or {}
     steps = [(c.prop, c.key, converter(c.data_type, props.get(c.prop) or {}, zone))
-             for c in plan.columns]
+             for c in plan.columns if c.prop]
+    plain = tuple((prop, key) for prop, key, conv in steps if conv is None)
+    converted = tuple((prop, key, conv) for prop, key, conv in steps if conv is not None)
     subscribed = plan.subscription_prop
     activity_type = plan.activity_type
     type_key = next((c.key for c in plan.columns if c.statement == "{{Activity.Type}}"), None)
 
     def build(record: dict[str, Any]) -> dict[str, Any]:
-        row: dict[str, Any] = {}
-        for prop, key, conv in steps:
+        row = {key: record[prop] for prop, key in plain if prop in record}
+        for prop, key, conv in converted:
             if prop in record:
                 value = record[prop]
-                row[key] = value if conv is None or value is None else conv(value)
+                row[key] = value if value is None else conv(value)
         if subscribed is not None and record.get(subscribed) is not None:
             row[SUBSCRIBED_KEY] = bool(record[subscribed])
         if activity_type and type_key and row.get(type_key) is None:

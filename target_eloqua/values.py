@@ -33,9 +33,8 @@ def local_date(zone: ZoneInfo) -> Converter:
             moment = datetime.fromisoformat(text)
         except ValueError:
             return value
-        local = moment.astimezone(zone)
-        out = local.strftime("%Y-%m-%d %H:%M:%S")
-        return out + f".{local.microsecond // 1000:03d}" if local.microsecond else out
+        local = moment.astimezone(zone).replace(tzinfo=None)
+        return local.isoformat(" ", "milliseconds" if local.microsecond else "seconds")
     return convert
 
 

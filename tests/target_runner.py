@@ -19,7 +19,7 @@ def target_config(emu: Any, workdir: Path, **overrides: Any) -> dict[str, Any]:
         "site_name": emu.site_name,
         "username": emu.username,
         "password": emu.password,
-        "poll_interval_max_seconds": 0.2,
+        "poll_interval_max_seconds": 0.05,
         "rejects_file": str(workdir / "rejects.jsonl"),
     }
     config.update(overrides)
@@ -83,3 +83,27 @@ def run_target(config: dict[str, Any], workdir: Path, messages: Iterable[dict[st
                           env={**os.environ, **(env or {})}, check=False)
     return TargetRun(proc.returncode, proc.stdout, proc.stderr,
                      Path(config.get("rejects_file") or workdir / "eloqua-rejects.jsonl"))
+
+
+FAST_SYNCS = {"sync_pending_seconds": 0.01, "sync_active_seconds": 0.02}
+
+
+def small_emulator(make_emulator: Any, **overrides: Any) -> Any:
+    """A private emulator with little seed data and quick syncs."""
+    settings = {"contacts": 40, "accounts": 10, "activities_per_type": 0,
+                "custom_object_records": 5, **FAST_SYNCS}
+    settings.update(overrides)
+    return make_emulator(**settings)
+
+
+CONTACT_PROPS = {"C_EmailAddress": STRING, "C_FirstName": STRING, "C_LastName": STRING,
+                 "C_Lead_Score1": NUMBER, "C_Birthday1": DATETIME}
+
+
+def contact_messages(rows: Iterable[dict[str, Any]], stream: str = "contacts",
+                     props: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """SCHEMA, one RECORD per row, and a final STATE."""
+    out = [schema(stream, props or CONTACT_PROPS, ["C_EmailAddress"])]
+    out += [record(stream, r) for r in rows]
+    out.append(state({"bookmarks": {stream: {"done": True}}}))
+    return out

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from .catalog import Entity, canonical
-from .common import EASTERN, UTC
+from .common import EASTERN, UTC, now_ms
 from .imports import ImportColumn, ImportDefinition, Imports, import_columns
 from .store import Store
 
@@ -139,8 +139,11 @@ class Upserter:
         self.rules = {k: by_field.get(k, "always") if rule == "useFieldRule" else rule
                       for k in defn.columns}
         self.writable = {c.key for c in defn.columns.values() if not c.identifier_only}
+        self.types = store.field_types(self.kind)
+        self.next_id = max(self.table, default=0) + 1
         self.index = self._index(self.ident_col.key)
-        self.emails = self._index("C_EmailAddress") if entity.kind == "contacts" else {}
+        self.contacts = entity.kind == "contacts"
+        self.emails = self._index("C_EmailAddress") if self.contacts else {}
 
     def _index(self, key: str) -> dict[Any, list[int]]:
         out: dict[Any, list[int]] = {}
@@ -203,7 +206,7 @@ class Upserter:
         old = self.table[rid]
         changes = self._changes(old, values)
         email = changes.get("C_EmailAddress")
-        if self.emails and "C_EmailAddress" in changes:
+        if self.contacts and "C_EmailAddress" in changes:
             if email is None:
                 self._reject(out, index, row, [self._key_of("C_EmailAddress")], "ELQ-00002")
                 return
@@ -223,7 +226,7 @@ class Upserter:
     def _create(self, out: Outcome, index: int, row: dict[str, Any],
                 values: dict[str, Any]) -> None:
         new = {k: v for k, v in values.items() if v is not None and k in self.writable}
-        if self.emails:
+        if self.contacts:
             email = new.get("C_EmailAddress")
             if email is None:
                 self._reject(out, index, row, [self._key_of("C_EmailAddress") or self.ident],
@@ -233,12 +236,26 @@ class Upserter:
                 self._reject(out, index, row, [self._key_of("C_EmailAddress")], "ELQ-00011")
                 return
             new["C_EmailAddressDomain"] = email.rsplit("@", 1)[-1].lower()
-        rid = self.store.add(self.kind, new)
+        rid = self._add(new)
         self.index.setdefault(_norm(values[self.ident_col.key]), []).append(rid)
-        if self.emails:
+        if self.contacts:
             self._move_email(rid, None, new["C_EmailAddress"])
         out.created += 1
         out.touched.append((index, rid))
+
+    def _add(self, values: dict[str, Any]) -> int:
+        """`Store.add` without its per-call scans (a sync may create 100,000 records)."""
+        rid, self.next_id = self.next_id, self.next_id + 1
+        now = now_ms()
+        rec: dict[str, Any] = dict.fromkeys(self.types)
+        rec.update(CreatedAt=now, UpdatedAt=now)
+        if self.contacts:
+            rec.update(IsSubscribed=True, IsBounced=False, EmailFormat="HTML")
+        rec.update(values)
+        rec["Id"] = rid
+        Store._mirror(self.kind, rec)
+        self.table[rid] = rec
+        return rid
 
     def _key_of(self, store_key: str) -> str:
         return next((k for k, c in self.defn.columns.items() if c.key == store_key), "")
