@@ -27,6 +27,7 @@ from eloqua_bulk.redaction import SECRETS
 
 LOGGER = logging.getLogger("eloqua_bulk.http")
 BULK_ROOT = "/api/bulk/2.0"
+REST_ROOT = "/api/REST/{version}"
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 NOT_AUTHENTICATED = "Not authenticated."
 
@@ -132,11 +133,13 @@ class BulkSession:
         content_type: str = "application/json",
         decode: bool = True,
         raw: bool = False,
+        root: str = BULK_ROOT,
     ) -> Any:
         """Call a Bulk endpoint (path relative to /api/bulk/2.0); return decoded JSON or None.
 
         With `raw`, the complete body bytes are returned undecoded (a page prefetched in a
-        thread stays compact until it is needed).
+        thread stays compact until it is needed). `root` serves other APIs of the same instance
+        (see `rest_request`).
         """
         label = f"{method} {path}"
         payload = orjson.dumps(body) if body is not None else data
@@ -145,7 +148,7 @@ class BulkSession:
             try:
                 return self._retrying(
                     lambda: self._bulk_once(method, path, params, payload, content_type, decode,
-                                            raw),
+                                            raw, root),
                     label,
                 )
             except _UnauthorizedError:
@@ -164,10 +167,16 @@ class BulkSession:
                         None if not self.settings.base_url else self._base_url
                     )
 
+    def rest_request(self, method: str, path: str, params: dict[str, Any] | None = None, *,
+                     version: str = "2.0") -> Any:
+        """Call the REST Application API (path relative to /api/REST/{version}) with the same
+        auth, retries and 401 re-authentication as the Bulk calls."""
+        return self.request(method, path, params=params, root=REST_ROOT.format(version=version))
+
     def _bulk_once(self, method: str, path: str, params: dict[str, Any] | None,
                    payload: bytes | None, content_type: str, decode: bool,
-                   raw: bool = False) -> Any:
-        url = self.base_url + BULK_ROOT + path
+                   raw: bool = False, root: str = BULK_ROOT) -> Any:
+        url = self.base_url + root + path
         response = self._send(method, url, params=params, data=payload,
                               content_type=content_type if payload is not None else None)
         if response.status_code == 401:
@@ -223,6 +232,8 @@ class BulkSession:
                 detail = "; ".join(
                     f"{f.get('field')}: {f.get('constraint')} (value {str(f.get('value'))[:200]!r})"
                     for f in failures if isinstance(f, dict))
+            elif isinstance(payload, list):  # the REST API's shape: [{type, parameter, ...}]
+                detail = "; ".join(_rest_error(f) for f in payload if isinstance(f, dict))
         except orjson.JSONDecodeError:
             detail = response.text[:200].strip()
         if not detail:
@@ -262,6 +273,18 @@ def _decode(response: requests.Response) -> Any:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:
         raise RetriableError("unreadable JSON in the answer (truncated?)") from None
+
+
+def _rest_error(item: dict[str, Any]) -> str:
+    """`EndpointParameterError: count = '5000'` from one REST error object."""
+    name = item.get("parameter") or item.get("property") or ""
+    value = item.get("value")
+    text = str(item.get("type") or "error")
+    if name:
+        text += f": {name}"
+    if value is not None:
+        text += f" = {str(value)[:200]!r}"
+    return text
 
 
 def _retry_after(response: requests.Response) -> float | None:
