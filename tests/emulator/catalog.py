@@ -46,7 +46,7 @@ class Entity:
 
     @property
     def base_uri(self) -> str:
-        return f"/customObjects/{self.co_id}" if self.kind == "customObjects" else f"/{self.kind}"
+        return f"/{self.kind}/{self.co_id}" if self.co_id is not None else f"/{self.kind}"
 
 
 def canonical(statement: str) -> str:
@@ -104,6 +104,9 @@ def catalog(store: Store, entity: Entity, activity_type: str | None = None) -> d
             out[statement] = Column(ref, dtype, ref in ACTIVITY_SYSTEM_TS)
         for name, col in _field_columns(store.contact_fields, CONTACT_SYSTEM_TS, "contact").items():
             out[f"{{{{Activity.Contact.Field({name})}}}}"] = col
+    elif entity.kind in ("events", "campaignResponses"):
+        from .events import catalog_entries  # noqa: PLC0415 (events imports this module)
+        out.update(catalog_entries(store, entity))
     return {canonical(k): v for k, v in out.items()}
 
 

@@ -43,3 +43,10 @@ class EmulatorConfig:
 
     fault_sleep_seconds: float = 2.0
     max_consecutive_faults: int = 3
+
+    # REST Application API data and Bulk events (rest_seed.py, events.py)
+    rest_forms: int = 12
+    rest_submissions_per_form: int = 8
+    rest_extra_visitors: int = 0
+    events: int = 3
+    event_records: int = 25

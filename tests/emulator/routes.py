@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from . import import_routes
+from . import events, import_routes
 from .catalog import Entity
 from .common import BadRequestError, HttpError, envelope, failure
 from .meta import ACTIVITY_TYPES
@@ -226,6 +226,9 @@ def dispatch(
     imported = import_routes.dispatch(emu, method, rest, query, body)
     if imported is not None:
         return imported
+    evented = events.dispatch(emu, method, rest, query, body)
+    if evented is not None:
+        return evented
     path = rest.lower()
     known = False
     for meth, pattern, fn in ROUTES:

@@ -416,4 +416,9 @@ def seed_store(cfg: EmulatorConfig) -> Store:
     seed_custom_objects(store, cfg, rng)
     seed_activities(store, cfg, rng)
     seed_lists(store, cfg, rng)
+    from .events import seed_campaign_responses, seed_events  # noqa: PLC0415 (import cycle)
+    from .rest_seed import seed_rest  # noqa: PLC0415
+    seed_events(store, cfg)
+    seed_campaign_responses(store)
+    store.rest = seed_rest(store, cfg)
     return store

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlencode
 
 import orjson
 
-from . import control, import_routes, routes
+from . import control, import_routes, rest, routes
 from .auth import TokenError
 from .common import BadRequestError, HttpError
 
@@ -162,6 +162,12 @@ class Handler(BaseHTTPRequestHandler):
                 sep = "&" if "?" in redirect else "?"
                 return 302, b"", "text/plain", {"Location": f"{redirect}{sep}{urlencode(params)}"}
             raise HttpError(404, "The requested resource was not found.")
+        rest_path = rest.split(path)
+        if rest_path is not None:  # the REST Application API: same auth, REST-shaped errors
+            if not emu.auth.check(auth):
+                return 401, b"Login required", "text/plain; charset=utf-8", {}
+            status, payload = rest.dispatch(emu, method, rest_path[1], query)
+            return status, payload, jtype, {}
         if not (low == BULK_PREFIX or low.startswith(BULK_PREFIX + "/")):
             raise HttpError(404, "The requested resource was not found.")
         if not emu.auth.check(auth):

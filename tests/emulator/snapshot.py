@@ -14,6 +14,7 @@ from typing import Any
 
 from .catalog import Column, Entity, canonical, formatter
 from .eml import FilterError, Node, compile_filter
+from .events import records as event_records
 from .store import MemberList, Store
 
 _EMPTY: dict[str, Any] = {}
@@ -41,6 +42,8 @@ def capture(store: Store, entity: Entity, activity_type: str | None) -> Snapshot
             records = list(store.accounts.values())
         elif entity.kind == "activities":
             records = list(store.activities.get(activity_type or "", []))
+        elif entity.kind in ("events", "campaignResponses"):
+            records = event_records(store, entity)
         else:
             records = list(store.custom_objects[entity.co_id or 0].records.values())
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from .common import now_ms
 from .meta import ACTIVITY_FIELD_DEFS, ACTIVITY_TYPE_FIELDS, ACTIVITY_TYPES, activity_field_items
+from .rest_store import RestData
 
 Kind = str | tuple[str, int]
 
@@ -61,6 +62,9 @@ class Store:
         self.contact_lists: dict[int, MemberList] = {}
         self.account_lists: dict[int, MemberList] = {}
         self.next_external_id = 1
+        self.events: dict[int, CustomObject] = {}          # Bulk events (events.py)
+        self.campaign_responses: list[dict[str, Any]] = []
+        self.rest = RestData()                               # REST Application API (rest.py)
 
     # ---- metadata -------------------------------------------------------------------------
     def activity_fields(self, activity_type: str | None = None) -> list[dict[str, Any]]:
