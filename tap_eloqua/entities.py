@@ -184,3 +184,51 @@ def custom_objects(objects: list[tuple[int, str]], taken: set[str]) -> list[Enti
         entities.append(Entity(CUSTOM_OBJECT, stream, f"custom object '{name}'",
                                {"id": co_id, "name": name}))
     return entities
+
+
+# -- events and campaign responses (Bulk exports like custom objects) --------------------------
+EVENT = EntityKind(
+    kind="event",
+    fields_path="/events/{id}/fields",
+    exports_path="/events/{id}/exports",
+    system_fields=(
+        SystemField("Id", "{{Event[{id}].Id}}", "number", integer=True, required=True),
+        _ts("CreatedAt", "{{Event[{id}].CreatedAt}}"),
+        _ts("UpdatedAt", "{{Event[{id}].UpdatedAt}}"),
+    ),
+    key=("Id",),
+    replication_key="UpdatedAt",
+    utc_fields=frozenset({"CreatedAt", "UpdatedAt"}),
+)
+
+# Responses are created once per contact and campaign, so they are read by creation time.
+CAMPAIGN_RESPONSE = EntityKind(
+    kind="campaign_response",
+    fields_path="/campaignResponses/fields",
+    exports_path="/campaignResponses/exports",
+    system_fields=(
+        SystemField("Id", "{{CampaignResponse.Id}}", "number", integer=True, required=True),
+        _ts("CreatedAt", "{{CampaignResponse.CreatedAt}}"),
+        SystemField("CampaignId", "{{CampaignResponse.Campaign.Id}}", "number", integer=True),
+        SystemField("ContactId", "{{CampaignResponse.Contact.Id}}", "number", integer=True),
+    ),
+    key=("Id",),
+    replication_key="CreatedAt",
+    utc_fields=frozenset({"CreatedAt"}),
+)
+
+
+def events(objects: list[tuple[int, str]], taken: set[str]) -> list[Entity]:
+    """One entity per event, named `event_<name>` (id suffix on a collision), by id order."""
+    entities = []
+    for event_id, name in sorted(objects):
+        base = f"event_{snake_case(name) or event_id}"
+        stream = base if base not in taken else f"{base}_{event_id}"
+        taken.add(stream)
+        entities.append(Entity(EVENT, stream, f"event '{name}'",
+                               {"id": event_id, "name": name}))
+    return entities
+
+
+def campaign_responses() -> Entity:
+    return Entity(CAMPAIGN_RESPONSE, "campaign_responses", "campaign responses")

@@ -71,4 +71,20 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("instance_timezone", th.StringType, default="America/New_York",
                 description="Time zone Eloqua writes non-system (custom) date fields in; they "
                             "are converted to UTC."),
+    th.Property("rest_streams", th.ArrayType(th.StringType), default=[],
+                description="REST Application API streams to offer: campaigns, emails, forms, "
+                            "form_submissions, landing_pages, users, contact_lists, "
+                            "contact_list_members, contact_segments, email_groups, visitors, "
+                            "external_assets, or \"all\". Default none."),
+    th.Property("include_email_html", th.BooleanType, default=False,
+                description="Read emails at depth complete: htmlContent.html and plainText "
+                            "(large) are then included."),
+    th.Property("rest_page_size", th.IntegerType, default=1000,
+                description="Elements per REST list page (`count`, 1 to 1000)."),
+    th.Property("events", th.ArrayType(th.StringType), default=[],
+                description="Events (names or ids, or \"all\") to offer as Bulk streams "
+                            "event_<name>. Default none."),
+    th.Property("campaign_responses", th.BooleanType, default=False,
+                description="Offer the campaign_responses Bulk stream (Oracle documents these "
+                            "exports for AppCloud services; the instance may refuse them)."),
 )

@@ -13,7 +13,9 @@ from eloqua_bulk.client import PollSettings
 from eloqua_bulk.config import session_from
 from eloqua_bulk.redaction import SECRETS, install_log_redaction
 from tap_eloqua import entities as ent
+from tap_eloqua.bulk_extras import extra_entities
 from tap_eloqua.preflight import check_files
+from tap_eloqua.rest import rest_streams
 from tap_eloqua.scheduler import SyncScheduler
 from tap_eloqua.schema import fields_for, json_schema
 from tap_eloqua.settings import TAP_SETTINGS
@@ -89,7 +91,8 @@ class TapEloqua(Tap):
             if not wanted or str(co_id) in wanted or name.strip().lower() in wanted:
                 objects.append((co_id, name))
         taken = {e.stream_name for e in found}
-        return found + ent.custom_objects(objects, taken)
+        return [*found, *ent.custom_objects(objects, taken),
+                *extra_entities(self.client, config, taken)]
 
     def discover_streams(self) -> list[Stream]:
         streams: list[Stream] = []
@@ -97,6 +100,7 @@ class TapEloqua(Tap):
             items = self.client.list_all(entity.fields_path, entity.fields_params or None)
             fields = fields_for(entity, items)
             streams.append(EloquaExportStream(self, entity, fields, json_schema(fields)))
+        streams += rest_streams(self)
         if self.input_catalog:
             unknown = sorted(set(self.input_catalog.keys()) - {s.name for s in streams})
             if unknown:

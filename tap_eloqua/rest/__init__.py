@@ -1,0 +1,44 @@
+"""Streams over Eloqua's REST Application API: marketing assets, users, lists and visitors.
+
+`rest_streams(tap)` builds one generic stream per resource chosen by the `rest_streams` setting;
+the resources themselves are rows of `resources.RESOURCES`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from eloqua_bulk.errors import ConfigurationError
+from tap_eloqua.rest.resources import RESOURCES
+from tap_eloqua.rest.streams import EloquaRestStream
+
+if TYPE_CHECKING:
+    from singer_sdk import Stream
+
+    from tap_eloqua.tap import TapEloqua
+
+REST_STREAM_NAMES = tuple(RESOURCES)
+
+
+def chosen(setting: Any) -> list[str]:
+    """The REST stream names a `rest_streams` value asks for, in table order ("all": every one)."""
+    if isinstance(setting, str):  # e.g. "campaigns,emails" from an environment variable
+        setting = setting.split(",")
+    wanted = [str(x).strip().lower() for x in setting or [] if str(x).strip()]
+    if "all" in wanted or "*" in wanted:
+        return list(REST_STREAM_NAMES)
+    unknown = sorted(set(wanted) - set(REST_STREAM_NAMES))
+    if unknown:
+        raise ConfigurationError(
+            f"Unknown rest_streams {unknown}; choose from {', '.join(REST_STREAM_NAMES)} "
+            "(or \"all\").")
+    return [name for name in REST_STREAM_NAMES if name in wanted]
+
+
+def rest_streams(tap: TapEloqua) -> list[Stream]:
+    """One stream per chosen REST resource (none unless `rest_streams` names some)."""
+    count = tap.config.get("rest_page_size", 1000)
+    if not isinstance(count, int) or not 1 <= count <= 1000:
+        raise ConfigurationError(f"rest_page_size {count} is out of range: use 1 to 1000.")
+    return [EloquaRestStream(tap, RESOURCES[name])
+            for name in chosen(tap.config.get("rest_streams"))]
