@@ -7,6 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.emulator import EloquaEmulator
+from tests.emulator.rest import contact_lists
+from tests.emulator.rest_store import SPECS
 
 ACTIVITY_STREAMS = {
     "activity_email_send": "EmailSend", "activity_email_open": "EmailOpen",
@@ -93,9 +95,6 @@ def rest_records(emu: EloquaEmulator, stream: str, *,
                  include_email_html: bool = False) -> list[dict[str, Any]]:
     """A REST stream's expected records: the store's elements as depth partial shows them
     (nested assets as {type, id, name}, no complete-only properties, no email HTML)."""
-    from tests.emulator.rest import contact_lists
-    from tests.emulator.rest_store import SPECS
-
     store = emu.store
     if stream == "form_submissions":
         return [{"formId": form_id, "id": row["id"], "submittedAt": row["submittedAt"],
@@ -116,15 +115,16 @@ def rest_records(emu: EloquaEmulator, stream: str, *,
     out = []
     for element in elements:
         record = {}
-        for prop, value in element.items():
+        for prop, stored in element.items():
             if prop in spec.complete_only and not html:
                 continue
+            value = stored
             if prop in spec.nested:
-                value = [{"type": v["type"], "id": v["id"], "name": v["name"]} for v in value]
+                value = [{"type": v["type"], "id": v["id"], "name": v["name"]} for v in stored]
             elif prop == "htmlContent" and not html:
-                value = {k: v for k, v in value.items() if k != "html"}
+                value = {k: v for k, v in stored.items() if k != "html"}
             elif prop == "fieldValues":
-                value = [{"id": v["id"], "value": v["value"]} for v in value]
+                value = [{"id": v["id"], "value": v["value"]} for v in stored]
             record[prop] = value
         out.append(record)
     return out
