@@ -64,11 +64,14 @@ class EloquaRestStream(Stream):
         start = parse_instant(str(start_date_value), "start_date")
         return value if bookmark >= start else start_date_value
 
-    def _bookmark(self, seconds: int, final: bool) -> None:
+    def _bookmark(self, seconds: int) -> None:
+        """Everything before `seconds` is out: bookmark it, and say so unless in BATCH mode
+        (there rows reach stdout only with a finished batch file; the SDK writes the state
+        after it)."""
         state = self.stream_state
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = _iso(seconds)
-        if final or not self.config.get("batch_config"):
+        if not self.config.get("batch_config"):
             self.state_manager.is_flushed = False
             self._write_state_message()
 
@@ -127,7 +130,7 @@ class EloquaRestStream(Stream):
                 res.path, res.version, self._params(), str(res.search_term), key, start, end,
                 progress):
             yield from (self._build(e, {}) for e in elements)
-            self._bookmark(cursor, final=cursor >= end)
+            self._bookmark(cursor)
         self.logger.info("%s: %d elements, window %s .. %s", self.name, progress.done,
                          _iso(start), _iso(end))
 
@@ -162,4 +165,4 @@ class EloquaRestStream(Stream):
                 self.logger.info("%s: %s %d no longer exists; skipped", self.name,
                                  parent.field, parent_id)
         if res.window_params:
-            self._bookmark(end, final=True)
+            self._bookmark(end)
