@@ -151,7 +151,7 @@ def definition(name: str, about_json: dict[str, Any]) -> dict[str, Any]:
         "variant": VARIANT,
         "label": spec["label"],
         "description": spec["description"],
-        "logo_url": "/assets/logos/extractors/eloqua.png",
+        "logo_url": f"/assets/logos/{spec['plugin_type']}/eloqua.png",
         "domain_url": "https://www.oracle.com/cx/marketing/automation/",
         "repo": REPO,
         "pip_url": PIP_URL,

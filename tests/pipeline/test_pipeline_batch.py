@@ -92,6 +92,7 @@ def test_incremental_batch_run_moves_only_changes(meltano: Meltano, postgres: Po
                                                   batch_emulator: EloquaEmulator,
                                                   batch_load: Load, batch_dir: Path):
     (batch_dir / "second").mkdir()
+    before = meltano.state(batch_load.state_id)["singer_state"]["bookmarks"]
     control(batch_emulator, "update", {"kind": "contacts", "id": 42,
                                        "changes": {"C_City": "Batchville"}})
     second = load_into_postgres(meltano, postgres, batch_emulator, database=batch_load.database,
@@ -104,3 +105,7 @@ def test_incremental_batch_run_moves_only_changes(meltano: Meltano, postgres: Po
     assert problems == [], "\n".join(problems[:40])
     assert second.tables["contacts"].by_key()[(42,)]["C_City"] == "Batchville"
     assert len(list((batch_dir / "second").glob("*.json.gz"))) >= 1
+    after = meltano.state(second.state_id)["singer_state"]["bookmarks"]
+    stale = sorted(s for s in before if after[s]["replication_key_value"] <=
+                   before[s]["replication_key_value"])
+    assert stale == [], f"bookmarks that did not advance on a BATCH run: {stale}"

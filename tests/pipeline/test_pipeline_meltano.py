@@ -73,23 +73,28 @@ def test_every_secret_setting_is_sensitive_and_no_secret_is_committed():
             assert "password" not in declared.get("config", {}), declared["name"]
 
 
-def test_tap_settings_match_the_taps_about():
-    problems = generate.meltano_problems("tap-eloqua", generate.about("tap-eloqua"))
-    assert problems == [], "run `python hub/generate.py --print-settings tap-eloqua`:\n" + \
-        "\n".join(problems)
+@pytest.mark.parametrize("name", ["tap-eloqua", "target-eloqua"])
+def test_settings_match_the_plugins_about(name: str):
+    problems = generate.meltano_problems(name, generate.about(name))
+    assert problems == [], "run `python hub/generate.py`:\n" + "\n".join(problems)
 
 
-def test_hub_definition_of_the_tap_is_current():
-    about = generate.about("tap-eloqua")
-    path = generate.hub_path("tap-eloqua")
-    text = path.read_text(encoding="utf-8")
-    assert text.split("\n", 1)[1] == generate.render(generate.definition("tap-eloqua", about)), \
+@pytest.mark.parametrize("name", ["tap-eloqua", "target-eloqua"])
+def test_hub_definition_is_current(name: str):
+    about = generate.about(name)
+    text = generate.hub_path(name).read_text(encoding="utf-8")
+    assert text.split("\n", 1)[1] == generate.render(generate.definition(name, about)), \
         "stale: run python hub/generate.py"
     definition = yaml.safe_load(text)
-    assert definition["name"] == "tap-eloqua"
-    assert {"catalog", "discover", "state", "batch"} <= set(definition["capabilities"])
+    assert definition["name"] == name
+    assert definition["namespace"] == name.replace("-", "_")
     secrets = {s["name"] for s in definition["settings"] if s.get("sensitive")}
     assert secrets == {"password", "client_secret", "refresh_token"}
+
+
+def test_hub_definition_of_the_tap_has_its_capabilities():
+    definition = yaml.safe_load(generate.hub_path("tap-eloqua").read_text(encoding="utf-8"))
+    assert {"catalog", "discover", "state", "batch"} <= set(definition["capabilities"])
 
 
 SAMPLES = {"string": ("text-{name}", "text-{name}"), "integer": ("7", 7),
@@ -98,14 +103,21 @@ SAMPLES = {"string": ("text-{name}", "text-{name}"), "integer": ("7", 7),
            "date_iso8601": ("2024-02-03T04:05:06Z", "2024-02-03T04:05:06Z")}
 
 
-def test_every_tap_setting_can_come_from_a_tap_eloqua_environment_variable(meltano: Meltano):
+@pytest.mark.parametrize(("plugin_type", "name"), [("extractors", "tap-eloqua"),
+                                                   ("loaders", "target-eloqua")])
+def test_every_setting_can_come_from_an_environment_variable(meltano: Meltano, plugin_type: str,
+                                                             name: str):
     env, expected = {}, {}
-    for setting in plugin("extractors", "tap-eloqua")["settings"]:
-        raw, value = SAMPLES[setting["kind"]]
-        name = setting["name"]
-        env[f"TAP_ELOQUA_{name.upper()}"] = raw.replace("{name}", name)
-        expected[name] = value.replace("{name}", name) if isinstance(value, str) else value
-    run = meltano.run("--log-level=warning", "invoke", "--dump=config", "tap-eloqua", env=env)
+    prefix = name.upper().replace("-", "_")
+    for setting in plugin(plugin_type, name)["settings"]:
+        if setting["kind"] == "options":
+            raw = value = setting["options"][-1]["value"]
+        else:
+            raw, value = SAMPLES[setting["kind"]]
+        key = setting["name"]
+        env[f"{prefix}_{key.upper()}"] = raw.replace("{name}", key)
+        expected[key] = value.replace("{name}", key) if isinstance(value, str) else value
+    run = meltano.run("--log-level=warning", "invoke", "--dump=config", name, env=env)
     assert run.returncode == 0, run.failure()
     config = json.loads(run.output[run.output.index("{"):])
     assert {k: config.get(k) for k in expected} == expected
