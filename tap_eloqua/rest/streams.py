@@ -1,9 +1,10 @@
 """The one REST stream: any `Resource`, incrementally by update time where Eloqua can filter.
 
-Incremental resources are read over the half-open window [bookmark, run start): Eloqua's REST
-dates have one-second granularity, so the window end is the run's start second and the next run
-starts exactly there. An element updated in that very second is read by the next run, never by
-both, and nothing is skipped (see README, "REST streams").
+Incremental resources are read over the half-open window [bookmark, run start) with
+`search=term>='start' term<'end'`: Eloqua's REST dates have one-second granularity, so the window
+end is the second the stream starts reading, and the next run starts exactly there. An element
+updated during that second belongs to the next window, whole; none is read twice by completed
+runs, and none is skipped (`>` alone would lose the rest of the bookmark's second).
 """
 
 from __future__ import annotations
