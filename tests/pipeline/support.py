@@ -207,11 +207,27 @@ class MeltanoRun:
 
 @dataclass
 class Meltano:
-    """`meltano` in this project, with its own system database (state) in `workdir`."""
+    """`meltano` in this project, with a private system directory in `workdir`.
+
+    The system database (state) and the run directory (`.meltano/run/<plugin>`, which Meltano
+    empties at every invocation) are private, so test sessions running at the same time in one
+    checkout cannot clobber each other; the plugin virtualenvs are shared with the project's
+    `.meltano/` through symlinks, so plugins are installed once (`meltano install`).
+    """
 
     executable: str
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        sys_dir = self.workdir / "sysdir"
+        sys_dir.mkdir(parents=True, exist_ok=True)
+        for plugin_type in ("extractors", "loaders"):
+            shared = ROOT / ".meltano" / plugin_type
+            shared.mkdir(parents=True, exist_ok=True)
+            link = sys_dir / plugin_type
+            if not link.exists():
+                link.symlink_to(shared, target_is_directory=True)
 
     def run(self, *args: str, env: Mapping[str, str] | None = None,
             timeout: float = 900) -> MeltanoRun:
@@ -230,6 +246,7 @@ class Meltano:
 
     def base_env(self) -> dict[str, str]:
         return {
+            "MELTANO_SYS_DIR_ROOT": str(self.workdir / "sysdir"),
             "MELTANO_DATABASE_URI": f"sqlite:///{self.workdir / 'meltano.db'}",
             "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
             "MELTANO_PROJECT_READONLY": "false",
