@@ -38,7 +38,6 @@ class ImportSink(BatchSink):
         self._owner = target
         super().__init__(target=target, stream_name=stream_name, schema=schema,
                          key_properties=key_properties)
-        self._count = 0
         self._warned: set[str] = set()
 
     @cached_property
@@ -75,6 +74,11 @@ class ImportSink(BatchSink):
         return FieldIndex(target, self._owner.resolver.fields(target))
 
     # -- the per-record path ---------------------------------------------------------------
+    @property
+    def _count(self) -> int:
+        """Records of this stream read so far in the run (a new SCHEMA does not reset it)."""
+        return self._owner.record_counts[self.stream_name]
+
     def _validate_and_parse(self, record: dict[str, Any]) -> dict[str, Any]:
         """Validate only if asked, and never parse timestamps: dates are converted as text."""
         if self._validator is not None:
@@ -87,7 +91,7 @@ class ImportSink(BatchSink):
         return record
 
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        self._count += 1
+        self._owner.record_counts[self.stream_name] += 1
         if not record.keys() <= self._known:
             self._undeclared(record)
         rows = context.get("rows")

@@ -298,3 +298,21 @@ def test_numbers_in_identifier_and_id_identifier(make_emulator, tmp_path: Path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert emu.store.contacts[3]["C_Title"] == "Chief"
     assert [(r["record_number"], r["statusCode"]) for r in run.rejects] == [(2, "ELQ-00034")]
+
+
+def test_throttling_and_outages_change_nothing(make_emulator, tmp_path: Path):
+    emu = small_emulator(make_emulator, import_max_bytes=4000)
+    rows = [{"C_EmailAddress": f"flaky{i}@example.com", "C_FirstName": f"F{i}",
+             "C_LastName": "z" * 30} for i in range(150)]
+    emu.set_faults(rate=0.25, kinds=("429", "500", "503"), seed=5,
+                   paths=["/imports", "/syncs", "/fields"])
+    run = run_target(target_config(emu, tmp_path, max_push_bytes=3500, max_retries=10),
+                     tmp_path, contact_messages(rows))
+    emu.clear_faults()
+    assert run.returncode == 0, run.stderr[-3000:]
+    faulted = [e for e in emu.request_log if e[2] in (429, 500, 503)]
+    assert len(faulted) >= 5 and any("/data" in path for _, path, _ in faulted)
+    by_email = {c["C_EmailAddress"]: c for c in emu.store.contacts.values()}
+    assert all(by_email[r["C_EmailAddress"]]["C_FirstName"] == r["C_FirstName"] for r in rows)
+    assert sum(len(s.rejects) for s in emu.import_syncs.syncs.values()) == 0
+    assert run.states and emu.live_definitions() == []

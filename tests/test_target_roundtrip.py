@@ -35,10 +35,22 @@ def copied(tmp_path_factory) -> Any:
                               {k: co.records for k, co in dest.store.custom_objects.items()}))
     replay = run_target({**config, "rejects_file": str(workdir / "replay-rejects.jsonl")},
                         workdir, tap.stdout)
+    # The tap's BATCH mode (gzip JSON-lines files named in BATCH messages) into a third instance.
+    batched = EloquaEmulator(EmulatorConfig(seed=33, contacts=0, accounts=0,
+                                            activities_per_type=0, custom_object_records=0,
+                                            **FAST_SYNCS)).start()
+    tap_batch = run_tap({**basic_config(source, activity_types=[]), "batch_config": {
+        "encoding": {"format": "jsonl", "compression": "gzip"},
+        "storage": {"root": f"file://{workdir / 'batches'}", "prefix": "eloqua-"},
+        "batch_size": 100}}, workdir / "tap-batch")
+    assert tap_batch.returncode == 0, tap_batch.stderr[-3000:]
+    from_batches = run_target(target_config(batched, workdir / "batch",
+                                            apply_subscription_status=True), workdir / "batch",
+                              tap_batch.stdout)
     yield {"source": source, "dest": dest, "tap": tap, "first": first, "replay": replay,
-           "snapshot": snapshot}
-    source.stop()
-    dest.stop()
+           "snapshot": snapshot, "batched": batched, "from_batches": from_batches}
+    for emu in (source, dest, batched):
+        emu.stop()
 
 
 def _same(source: dict[int, dict[str, Any]], dest: dict[int, dict[str, Any]], key: str,
@@ -79,3 +91,13 @@ def test_replaying_the_copy_changes_nothing(copied):
     assert replay.returncode == 0, replay.stderr[-3000:]
     assert (dest.store.contacts, dest.store.accounts,
             {k: co.records for k, co in dest.store.custom_objects.items()}) == copied["snapshot"]
+
+
+def test_the_taps_batch_files_load_the_same(copied):
+    run, source, batched = copied["from_batches"], copied["source"].store, copied["batched"]
+    assert run.returncode == 0, run.stderr[-3000:]
+    _same(source.contacts, batched.store.contacts, "C_EmailAddress", CONTACT_OWN)
+    _same(source.accounts, batched.store.accounts, "M_CompanyName", ACCOUNT_OWN)
+    for co_id, co in source.custom_objects.items():
+        _same(co.records, batched.store.custom_objects[co_id].records, "Record_Key1", CO_OWN)
+    assert batched.live_definitions() == []
