@@ -83,7 +83,7 @@ class Importer:
         keep: list[int] = []
         for i in range(len(rows) - 1, -1, -1):
             value = rows[i].get(ident)
-            if value is not None:
+            if value is not None and not isinstance(value, (dict, list)):
                 key = value.strip().casefold() if isinstance(value, str) else value
                 if key in seen:
                     continue

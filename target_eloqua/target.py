@@ -13,8 +13,10 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from functools import cached_property
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
 from singer_sdk import Sink, Target
 from singer_sdk.exceptions import SingerSDKError
 from singer_sdk.singerlib.exceptions import SingerError
@@ -119,9 +121,35 @@ class TargetEloqua(Target):
             self.rejects.close()
 
 
+def _config_files(argv: list[str]) -> list[str]:
+    """The paths given with --config (the SDK reads them later, with tracebacks on errors)."""
+    paths = []
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            paths.append(argv[i + 1])
+        elif arg.startswith("--config="):
+            paths.append(arg.split("=", 1)[1])
+    return [p for p in paths if p != "ENV"]
+
+
+def _check_config_files(argv: list[str]) -> None:
+    for path in _config_files(argv):
+        try:
+            content = orjson.loads(Path(path).read_bytes())
+        except OSError as exc:
+            raise ConfigurationError(f"Cannot read the config file {path}: {exc.strerror}.") \
+                from None
+        except orjson.JSONDecodeError as exc:
+            raise ConfigurationError(f"The config file {path} is not valid JSON ({exc}).") \
+                from None
+        if not isinstance(content, dict):
+            raise ConfigurationError(f"The config file {path} must hold a JSON object.")
+
+
 def cli() -> None:
     """Console entry point: user errors end in one line and exit 1, never a traceback."""
     try:
+        _check_config_files(sys.argv[1:])
         TargetEloqua.cli()
     except (EloquaError, SingerSDKError, SingerError) as exc:
         text = " ".join(str(exc).split())

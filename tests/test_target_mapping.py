@@ -244,3 +244,15 @@ def test_about_lists_the_target_settings(tmp_path: Path):
         assert name in settings, name
     assert settings["password"].get("secret") is True
     assert settings["validate_records"]["default"] is False
+
+
+@pytest.mark.parametrize("content", ['{"login_url": ', "[1, 2]", None])
+def test_an_unreadable_config_file_is_one_line(tmp_path: Path, content):
+    path = tmp_path / "config.json"
+    if content is not None:
+        path.write_text(content)
+    proc = subprocess.run([sys.executable, "-m", "target_eloqua", "--config", str(path)],
+                          input="", capture_output=True, text=True, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("target-eloqua: error: ")
+    assert str(path) in proc.stderr
