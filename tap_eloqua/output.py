@@ -12,18 +12,41 @@ import atexit
 import contextlib
 import io
 import sys
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 _BUFFER_SIZE = 1 << 20
 _stream: BinaryIO | None = None
+
+
+class _CurrentStdout(io.RawIOBase):
+    """Bytes to whatever `sys.stdout` is now (a test harness may swap it for a StringIO)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        target = sys.stdout
+        raw = getattr(target, "buffer", None)
+        if raw is not None:
+            raw.write(data)
+        else:
+            target.write(bytes(data).decode())
+        return len(data)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 def stdout() -> BinaryIO:
     """The shared buffered writer on file descriptor 1 (created on first use)."""
     global _stream  # noqa: PLW0603 - one process-wide writer by design
     if _stream is None:
+        try:
+            descriptor = sys.stdout.fileno()
+        except (AttributeError, OSError, ValueError):
+            return cast("BinaryIO", _CurrentStdout())
         sys.stdout.flush()
-        _stream = io.BufferedWriter(io.FileIO(sys.stdout.fileno(), "wb", closefd=False),
+        _stream = io.BufferedWriter(io.FileIO(descriptor, "wb", closefd=False),
                                     buffer_size=_BUFFER_SIZE)
         atexit.register(flush)
     return _stream
@@ -31,5 +54,5 @@ def stdout() -> BinaryIO:
 
 def flush() -> None:
     if _stream is not None:
-        with contextlib.suppress(BrokenPipeError, ValueError):
+        with contextlib.suppress(OSError, ValueError):
             _stream.flush()
