@@ -142,7 +142,7 @@ def test_meltano_runs_the_tap_from_this_repository(meltano: Meltano):
         generate.about("tap-eloqua")["settings"]["properties"])
 
 
-@pytest.mark.parametrize("name", ["tap-eloqua", "target-postgres", "tap-postgres",
+@pytest.mark.parametrize("name", ["tap-eloqua", "target-eloqua", "target-postgres", "tap-postgres",
                                   "target-duckdb"])
 def test_plugins_are_installed_by_meltano_install(name: str):
     plugin_type = "extractors" if name.startswith("tap-") else "loaders"
