@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from typing import Any
 
-from eloqua_bulk import BulkClient, ConfigurationError
+from eloqua_bulk import BulkClient, ConfigurationError, EloquaAPIError
 from tap_eloqua import entities as tap_entities
 from target_eloqua import objects as obj
 
+LOGGER = logging.getLogger("target_eloqua.resolver")
 KIND_WORDS = {"contacts": obj.contacts, "contact": obj.contacts, "accounts": obj.accounts,
               "account": obj.accounts, "activities": obj.activities,
               "activity": obj.activities}
@@ -37,10 +39,30 @@ class Resolver:
         with self._lock:
             cached = self._fields.get(path)
         if cached is None:
-            cached = self.client.list_all(path)
+            if target.kind.kind == "activities":
+                cached = self._activity_fields(path)
+            else:
+                cached = self.client.list_all(path)
             with self._lock:
                 self._fields[path] = cached
         return cached
+
+    def _activity_fields(self, path: str) -> list[dict[str, Any]]:
+        """Activity fields of every type, asked type by type as the tap does (docs §6.3).
+
+        They only let the target recognise (and leave out) what Eloqua records itself, so a type
+        the instance refuses to describe is skipped rather than failing the run.
+        """
+        items: dict[str, dict[str, Any]] = {}
+        for activity_type in tap_entities.ACTIVITY_TYPES:
+            try:
+                found = self.client.list_all(path, {"activityType": activity_type})
+            except EloquaAPIError as exc:
+                LOGGER.debug("No field list for %s activities: %s", activity_type, exc)
+                continue
+            for item in found:
+                items.setdefault(str(item.get("internalName")), item)
+        return list(items.values())
 
     def _co_objects(self) -> dict[str, obj.EloquaObject]:
         """Custom objects by the stream name tap-eloqua gives them (same rule, same clashes)."""
