@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,8 @@ class BulkClient:
         self.poll = poll or PollSettings()
         self._created: list[str] = []
         self._created_lock = threading.Lock()
+        self._retirer: ThreadPoolExecutor | None = None
+        self._retiring: list[Future[None]] = []
 
     # -- lists -----------------------------------------------------------------------------
     def list_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -96,8 +99,28 @@ class BulkClient:
             if uri in self._created:
                 self._created.remove(uri)
 
+    def retire(self, sync_uri: str, definition_uri: str) -> None:
+        """Free a read sync's staging and delete its definition in the background.
+
+        Nothing waits for these deletes but `cleanup`, so the next stream starts at once.
+        """
+        with self._created_lock:
+            if self._retirer is None:
+                self._retirer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retire")
+            self._retiring.append(self._retirer.submit(self._retire, sync_uri, definition_uri))
+
+    def _retire(self, sync_uri: str, definition_uri: str) -> None:
+        self.delete_sync_data(sync_uri)
+        try:
+            self.delete_definition(definition_uri)
+        except Exception as exc:
+            LOGGER.debug("Deleting %s failed (%s); retried at exit", definition_uri, exc)
+
     def cleanup(self) -> None:
         """Delete every definition this client created and has not deleted yet; never raises."""
+        with self._created_lock:
+            retiring, self._retiring = self._retiring, []
+        wait(retiring)
         with self._created_lock:
             pending = list(self._created)
         for uri in pending:

@@ -185,5 +185,4 @@ class Exporter:
 
     def finish(self, cursor: Cursor) -> None:
         """Free Eloqua's staging and delete the definition (the run created it)."""
-        self.client.delete_sync_data(cursor.sync_uri)
-        self.client.delete_definition(cursor.definition_uri)
+        self.client.retire(cursor.sync_uri, cursor.definition_uri)

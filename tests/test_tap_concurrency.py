@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from pathlib import Path
 
 from tests.expected import store_records
@@ -11,13 +13,11 @@ SMALL = {"contacts": 40, "accounts": 10, "activities_per_type": 10, "custom_obje
          "custom_object_records": 5, "slow_sync_seconds": 0.6}
 
 
-def _open_counts(request_log, activity_only: bool) -> list[int]:
+def _open_counts(request_log) -> list[int]:
     """Export definitions alive after each create/delete, from the emulator's request log."""
     alive, counts = 0, []
     for method, path, status in request_log:
         if "/exports" not in path or status >= 400:
-            continue
-        if activity_only and "/activities/" not in path:
             continue
         if method == "POST":
             alive += 1
@@ -27,14 +27,33 @@ def _open_counts(request_log, activity_only: bool) -> list[int]:
     return counts
 
 
+def _sync_spans(emu, activities_only: bool = True) -> list[tuple[int, int]]:
+    """(first request, last data read) positions in the request log of each (activity) sync."""
+    spans: dict[int, list[int]] = {}
+    for index, (method, path, status) in enumerate(emu.request_log):
+        match = re.search(r"/syncs/(\d+)", path)
+        if not match or status >= 400:
+            continue
+        sync_id = int(match.group(1))
+        if activities_only and "/activities/" not in emu.syncs.get(sync_id).definition.uri:
+            continue
+        span = spans.setdefault(sync_id, [index, index])
+        if "/data" in path and method == "GET":
+            span[1] = index
+    return sorted((a, b) for a, b in spans.values())
+
+
 def test_syncs_overlap_but_activity_exports_run_one_at_a_time(make_emulator, tmp_path: Path):
     emu = make_emulator(**SMALL)
     config = basic_config(emu, activity_types=["EmailOpen", "EmailSend", "WebVisit"],
                           max_concurrent_syncs=4)
     run = run_tap(config, tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert max(_open_counts(emu.request_log, activity_only=False)) >= 3
-    assert max(_open_counts(emu.request_log, activity_only=True)) == 1
+    assert max(_open_counts(emu.request_log)) >= 3
+    spans = _sync_spans(emu)
+    assert len(spans) == 3
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert end < start, "two activity syncs were in progress at once"
     assert "export started ahead of reading" in run.stderr
     for stream in run.streams():
         assert len(run.records(stream)) == len(store_records(emu, stream)), stream
@@ -46,5 +65,6 @@ def test_one_at_a_time_when_asked(make_emulator, tmp_path: Path):
     run = run_tap(basic_config(emu, activity_types=["EmailOpen"], max_concurrent_syncs=1),
                   tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert max(_open_counts(emu.request_log, activity_only=False)) == 1
+    for (_, end), (start, _) in itertools.pairwise(_sync_spans(emu, activities_only=False)):
+        assert end < start, "two syncs were in progress at once"
     assert "ahead of reading" not in run.stderr
