@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import atexit
-import sys
 from functools import cached_property
 
 from singer_sdk import Stream, Tap
 
-from eloqua_bulk import BulkClient, ConfigurationError, EloquaError
+from eloqua_bulk import BulkClient, ConfigurationError
 from eloqua_bulk.client import PollSettings
 from eloqua_bulk.config import session_from
-from eloqua_bulk.redaction import SECRETS, install_log_redaction
 from tap_eloqua import entities as ent
 from tap_eloqua.bulk_extras import extra_entities
-from tap_eloqua.preflight import check_files
+from tap_eloqua.plugin import OneLineConfigErrors, run_cli
 from tap_eloqua.rest import rest_streams
 from tap_eloqua.scheduler import SyncScheduler
 from tap_eloqua.schema import fields_for, json_schema
@@ -23,7 +21,7 @@ from tap_eloqua.streams import EloquaExportStream, parse_instant
 from tap_eloqua.writer import OrjsonWriter
 
 
-class TapEloqua(Tap):
+class TapEloqua(OneLineConfigErrors, Tap):
     """Singer tap for the Oracle Eloqua Bulk API 2.0."""
 
     name = "tap-eloqua"
@@ -31,18 +29,6 @@ class TapEloqua(Tap):
     config_jsonschema = TAP_SETTINGS.to_dict()
     dynamic_catalog = True  # discovery calls Eloqua, so it needs valid credentials
     message_writer_class = OrjsonWriter
-
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """One readable line instead of the SDK's multi-line report; then our own checks."""
-        install_log_redaction()
-        for key in ("password", "client_secret", "refresh_token"):
-            SECRETS.add(str(self._config.get(key) or ""))
-        errors = super()._validate_config(raise_errors=False)
-        if errors and raise_errors:
-            raise ConfigurationError("Invalid config: " + "; ".join(errors))
-        if raise_errors:
-            self._check_config()
-        return errors
 
     def _check_config(self) -> None:
         config = self._config
@@ -111,10 +97,5 @@ class TapEloqua(Tap):
 
 
 def cli() -> None:
-    """Console entry point: user errors end in one line and exit 1, never a traceback."""
-    try:
-        check_files(sys.argv[1:])
-        TapEloqua.cli()
-    except EloquaError as exc:
-        sys.stderr.write(f"tap-eloqua: error: {SECRETS.redact(str(exc))}\n")
-        sys.exit(1)
+    """Console entry point (`tap-eloqua`)."""
+    run_cli("tap-eloqua", TapEloqua.cli)

@@ -9,22 +9,17 @@ last STATE, re-sent by the next run, change nothing twice.
 from __future__ import annotations
 
 import atexit
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from functools import cached_property
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import orjson
 from singer_sdk import Sink, Target
-from singer_sdk.exceptions import SingerSDKError
-from singer_sdk.singerlib.exceptions import SingerError
 
-from eloqua_bulk import BulkClient, ConfigurationError, EloquaError
+from eloqua_bulk import BulkClient, ConfigurationError
 from eloqua_bulk.client import PollSettings
 from eloqua_bulk.config import session_from
-from eloqua_bulk.redaction import SECRETS, install_log_redaction
+from tap_eloqua.plugin import OneLineConfigErrors, run_cli
 from target_eloqua.reader import OrjsonReader
 from target_eloqua.rejects import RejectsFile
 from target_eloqua.resolver import Resolver
@@ -35,7 +30,7 @@ HARD_MAX_BYTES = 32 * 1024 * 1024
 MIN_PUSH_BYTES = 256
 
 
-class TargetEloqua(Target):
+class TargetEloqua(OneLineConfigErrors, Target):
     """Singer target for the Oracle Eloqua Bulk API 2.0 (imports)."""
 
     name = "target-eloqua"
@@ -43,18 +38,6 @@ class TargetEloqua(Target):
     config_jsonschema = TARGET_SETTINGS.to_dict()
     default_sink_class = ImportSink
     message_reader_class = OrjsonReader
-
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """One readable line instead of the SDK's multi-line report; then our own checks."""
-        install_log_redaction()
-        for key in ("password", "client_secret", "refresh_token"):
-            SECRETS.add(str(self._config.get(key) or ""))
-        errors = super()._validate_config(raise_errors=False)
-        if errors and raise_errors:
-            raise ConfigurationError("Invalid config: " + "; ".join(errors))
-        if raise_errors:
-            self._check_config()
-        return errors
 
     def _check_config(self) -> None:
         config = self._config
@@ -121,37 +104,6 @@ class TargetEloqua(Target):
             self.rejects.close()
 
 
-def _config_files(argv: list[str]) -> list[str]:
-    """The paths given with --config (the SDK reads them later, with tracebacks on errors)."""
-    paths = []
-    for i, arg in enumerate(argv):
-        if arg == "--config" and i + 1 < len(argv):
-            paths.append(argv[i + 1])
-        elif arg.startswith("--config="):
-            paths.append(arg.split("=", 1)[1])
-    return [p for p in paths if p != "ENV"]
-
-
-def _check_config_files(argv: list[str]) -> None:
-    for path in _config_files(argv):
-        try:
-            content = orjson.loads(Path(path).read_bytes())
-        except OSError as exc:
-            raise ConfigurationError(f"Cannot read the config file {path}: {exc.strerror}.") \
-                from None
-        except orjson.JSONDecodeError as exc:
-            raise ConfigurationError(f"The config file {path} is not valid JSON ({exc}).") \
-                from None
-        if not isinstance(content, dict):
-            raise ConfigurationError(f"The config file {path} must hold a JSON object.")
-
-
 def cli() -> None:
-    """Console entry point: user errors end in one line and exit 1, never a traceback."""
-    try:
-        _check_config_files(sys.argv[1:])
-        TargetEloqua.cli()
-    except (EloquaError, SingerSDKError, SingerError) as exc:
-        text = " ".join(str(exc).split())
-        sys.stderr.write(f"target-eloqua: error: {SECRETS.redact(text)}\n")
-        sys.exit(1)
+    """Console entry point (`target-eloqua`)."""
+    run_cli("target-eloqua", TargetEloqua.cli)
