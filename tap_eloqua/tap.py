@@ -32,6 +32,12 @@ class TapEloqua(OneLineConfigErrors, Tap):
 
     def _check_config(self) -> None:
         config = self._config
+        batch = config.get("batch_config") or {}
+        batch_format = (batch.get("encoding") or {}).get("format", "jsonl") if batch else "jsonl"
+        if batch_format != "jsonl":
+            raise ConfigurationError(
+                f"batch_config.encoding.format '{batch_format}' is not supported; use jsonl "
+                "(with compression gzip or none).")
         parse_instant(str(config.get("start_date")), "start_date")
         if config.get("end_date"):
             parse_instant(str(config["end_date"]), "end_date")

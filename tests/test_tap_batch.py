@@ -39,3 +39,12 @@ def test_batch_files_hold_the_same_records_as_record_messages(make_emulator, tmp
         assert sorted(from_files[stream], key=lambda r: r[key]) == sorted(
             plain.records(stream), key=lambda r: r[key]), stream
     assert batched.final_state["bookmarks"] == plain.final_state["bookmarks"]
+
+
+def test_an_unsupported_batch_format_is_one_line(emulator, tmp_path: Path):
+    run = run_tap(basic_config(emulator, batch_config={
+        "encoding": {"format": "parquet", "compression": "gzip"},
+        "storage": {"root": f"file://{tmp_path}"}}), tmp_path)
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    assert "parquet" in run.stderr.strip().splitlines()[-1]
