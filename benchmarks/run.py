@@ -1,6 +1,7 @@
 """tap-eloqua benchmarks against the emulator, each beside its floor, printing figures.
 
-    python -m benchmarks.run            # (a) 200k x 60 columns, (b) 1M rows, (c) all streams
+    python -m benchmarks.run            # (a) 200k x 60 columns, (b) 1M rows, (c) all streams,
+                                        # (d) target-eloqua
     python -m benchmarks.run --only a   # one of them
 
 Figures are whole-process: records/s = rows / wall seconds of that process; memory is the peak
@@ -139,9 +140,49 @@ def bench_all_streams(prepare_seconds: float, tmp: Path) -> None:
               f"{measure.seconds / single.seconds:.2f}x the single stream (goal <= 1.3x)")
 
 
+def bench_target(rows: int, tmp: Path) -> None:
+    """target-eloqua and its floor load the same tap-shaped contacts into fresh emulators."""
+    from benchmarks.bench_target import write_input  # noqa: PLC0415 - needs an in-process store
+    from tests.emulator import EloquaEmulator, EmulatorConfig  # noqa: PLC0415
+
+    schema_source = EloquaEmulator(EmulatorConfig(contacts=0, accounts=1,
+                                                  activities_per_type=0, custom_objects=0))
+    data = tmp / "records.singer"
+    write_input(data, schema_source, rows)
+    results = {}
+    for label, module in (("floor", "benchmarks.floor_target"), ("target", "target_eloqua")):
+        emu = Emulator(contacts=0, accounts=1, activities_per_type=0, custom_objects=0,
+                       sync_pending_seconds=0.0, sync_active_seconds=0.0)
+        try:
+            config = tap_config(emu, tmp, poll_interval_max_seconds=0.2,
+                                rejects_file=str(tmp / "rejects.jsonl"))
+            args = [sys.executable, "-m", module, "--config", str(config)]
+            if module.startswith("benchmarks"):
+                args = [sys.executable, "-m", module, str(config)]
+            started = time.perf_counter()
+            with data.open("rb") as stdin:
+                proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE)
+                assert proc.stderr is not None
+                err = proc.stderr.read()
+                _, status, usage = os.wait4(proc.pid, 0)
+            if status:
+                sys.stderr.write(err.decode()[-3000:])
+                raise SystemExit(f"{module} failed")
+            results[label] = (time.perf_counter() - started, usage.ru_utime + usage.ru_stime,
+                              usage.ru_maxrss / 1024)
+        finally:
+            emu.stop()
+    for label, (seconds, cpu, peak) in results.items():
+        print(f"  {label}: {rows:,} records in {seconds:.2f} s = {rows / seconds:,.0f} records/s,"
+              f" CPU {cpu:.1f} s, peak {peak:.0f} MB")
+    ratio = results["floor"][0] / results["target"][0]
+    print(f"  target / floor = {ratio:.2f}x (goal >= 0.5x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["a", "b", "c"])
+    parser.add_argument("--only", choices=["a", "b", "c", "d"])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--big-rows", type=int, default=1_000_000)
     parser.add_argument("--prepare-seconds", type=float, default=5.0)
@@ -160,6 +201,9 @@ def main() -> None:
         if args.only in (None, "c"):
             print(f"(c) every stream, each sync prepared for {args.prepare_seconds:.0f} s")
             bench_all_streams(args.prepare_seconds, tmp)
+        if args.only in (None, "d"):
+            print(f"(d) target-eloqua, {args.rows:,} tap-shaped contacts into the emulator")
+            bench_target(args.rows, tmp)
 
 
 if __name__ == "__main__":
