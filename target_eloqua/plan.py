@@ -137,6 +137,10 @@ def build_plan(stream: str, schema: Mapping[str, Any], index: FieldIndex,
                             "as a global subscribe/unsubscribe)", stream, prop)
         elif f.role == obj.DROP or (f.role in (obj.IDENTIFIER, READ_ONLY) and f != ident_field):
             plan.dropped.append(prop)
+            if prop in field_map:  # the user asked for this field explicitly: say why not
+                logger.warning("%s: streams.%s.field_map.%s names %s, which Eloqua sets itself "
+                               "(read-only); the property is left out", stream, stream, prop,
+                               f.key)
         else:
             _claim(taken, f, prop, stream)
             columns.append(Column(prop, f.key, f.statement, f.data_type))

@@ -256,3 +256,17 @@ def test_an_unreadable_config_file_is_one_line(tmp_path: Path, content):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("target-eloqua: error: ")
     assert str(path) in proc.stderr
+
+
+def test_a_field_map_to_a_read_only_field_is_a_warning(make_emulator, tmp_path: Path):
+    emu = small_emulator(make_emulator)
+    read_only = next(f["internalName"] for f in emu.store.contact_fields
+                     if f.get("hasReadOnlyConstraint"))
+    props = {**CONTACT_PROPS, "external_ref": STRING}
+    rows = [{"C_EmailAddress": "ro@example.com", "external_ref": "X-1"}]
+    config = target_config(emu, tmp_path,
+                           streams={"contacts": {"field_map": {"external_ref": read_only}}})
+    run = run_target(config, tmp_path, contact_messages(rows, props=props))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f"field_map.external_ref names {read_only}" in run.stderr
+    assert "ro@example.com" in {r["C_EmailAddress"] for r in emu.store.contacts.values()}
