@@ -123,7 +123,10 @@ class EloquaExportStream(Stream):
             start = parse_instant(str(legacy), f"the singer-io bookmark of {self.name}")
         else:
             start = parse_instant(str(config.get("start_date")), "start_date")
-        end = datetime.now(timezone.utc).replace(microsecond=0)
+        now = datetime.now(timezone.utc)
+        # Millisecond precision, as Eloqua's filter literals: a row changed just before the run
+        # starts falls inside this window, not the next one.
+        end = now.replace(microsecond=now.microsecond // 1000 * 1000)
         if self.entity.kind.lagged:
             end -= timedelta(minutes=float(config.get("activity_lag_minutes", 60)))
         if config.get("end_date"):
