@@ -82,7 +82,6 @@ class BulkSession:
         self._http.headers["User-Agent"] = self.settings.user_agent
         self._http.verify = True  # never configurable: TLS verification is always on
         self._lock = threading.Lock()
-        self.request_count = 0
 
     # -- discovery -------------------------------------------------------------------------
     @property
@@ -197,7 +196,6 @@ class BulkSession:
         }
         if content_type:
             headers["Content-Type"] = content_type
-        self.request_count += 1
         try:
             response = self._http.request(
                 method, url, params=params, data=data, headers=headers,

@@ -115,6 +115,13 @@ ACTIVITY_TYPES = ("EmailSend", "EmailOpen", "EmailClickthrough", "Subscribe", "U
                   "Bounceback", "WebVisit", "PageView", "FormSubmit")
 
 
+def fill_template(template: str, params: dict[str, Any]) -> str:
+    """Put an object's parameters (`{id}`, `{type}`) into a path, statement or filter template."""
+    for name, value in params.items():
+        template = template.replace("{" + name + "}", str(value))
+    return template
+
+
 @dataclass(frozen=True)
 class Entity:
     """One exportable object: a kind plus its parameters (custom object id, activity type)."""
@@ -125,9 +132,7 @@ class Entity:
     params: dict[str, Any] = field(default_factory=dict)
 
     def _fill(self, template: str) -> str:
-        for name, value in self.params.items():
-            template = template.replace("{" + name + "}", str(value))
-        return template
+        return fill_template(template, self.params)
 
     @property
     def fields_path(self) -> str:

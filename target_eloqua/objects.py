@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tap_eloqua.entities import fill_template
+
 IDENTIFIER, WRITABLE, DROP, SUBSCRIPTION = "identifier", "writable", "drop", "subscription"
 
 
@@ -110,9 +112,7 @@ class EloquaObject:
     unique_field_uri: str | None = None
 
     def _fill(self, template: str) -> str:
-        for name, value in self.params.items():
-            template = template.replace("{" + name + "}", str(value))
-        return template
+        return fill_template(template, self.params)
 
     @property
     def fields_path(self) -> str:
