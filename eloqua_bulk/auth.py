@@ -78,6 +78,7 @@ class OAuthCredentials:
         self._tokens = self._initial_tokens(refresh_token)
         self._lock = threading.Lock()
         self._margin = REFRESH_MARGIN_SECONDS
+        self._rejected: str | None = None  # the access token a 401 refused
 
     def _initial_tokens(self, config_token: str) -> StoredTokens:
         """Prefer the store's newer token, unless the user has since set a new one in config."""
@@ -89,14 +90,34 @@ class OAuthCredentials:
 
     def authorization(self, http: requests.Session, timeout: float) -> str:
         with self._lock:
-            token = self._tokens.access_token
-            if not token or time.time() >= self._tokens.access_expires_at - self._margin:
-                token = self._refresh(http, timeout)
+            token = self._usable(self._tokens)
+            if token is None:
+                with self.store.locked():
+                    token = self._adopt_newer() or self._refresh(http, timeout)
             return "Bearer " + token
+
+    def _usable(self, tokens: StoredTokens) -> str | None:
+        if tokens.access_token and time.time() < tokens.access_expires_at - self._margin:
+            return tokens.access_token
+        return None
+
+    def _adopt_newer(self) -> str | None:
+        """Take over what another process saved since we last looked (under the store lock):
+        its refresh token is then the only unspent one, and its access token may still serve."""
+        stored = self.store.load()
+        if (stored is None or stored.seed_fingerprint != self._seed
+                or stored.refresh_token == self._tokens.refresh_token):
+            return None
+        SECRETS.add(stored.refresh_token, stored.access_token)
+        self._tokens = stored
+        if stored.access_token == self._rejected:
+            return None
+        return self._usable(stored)
 
     def invalidate(self) -> None:
         """Forget the access token so the next request refreshes (after a 401)."""
         with self._lock:
+            self._rejected = self._tokens.access_token
             self._tokens.access_token = None
             self._tokens.access_expires_at = 0.0
 

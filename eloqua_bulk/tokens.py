@@ -3,13 +3,20 @@
 Eloqua refresh tokens are single use: every refresh returns a new one and spends the old. The new
 token must be on disk before it is relied on, or a crash leaves only a spent token behind. Meltano
 regenerates the config file on every run, so the token cannot live there.
+
+Several processes may share one store (a tap and a target, or parallel Meltano jobs): a refresh
+happens under an exclusive lock on a sibling `.lock` file, after reading the store again, so one
+process never spends a refresh token another has already spent.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +51,23 @@ class TokenStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's inter-process lock (blocking) for a read-refresh-write."""
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"Cannot lock the token store {self.path}: {exc.strerror}; check "
+                "token_store_path.") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def load(self) -> StoredTokens | None:
         try:

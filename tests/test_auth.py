@@ -123,3 +123,25 @@ def test_a_401_mid_run_triggers_one_reauthentication(make_emulator, tmp_path: Pa
     assert any(e[2] == 401 for e in emu.request_log)
     assert "answered 401; re-authenticating" in run.stderr
     assert len(run.records("contacts")) == 30
+
+
+def test_two_processes_share_one_token_store_without_spending_each_others_tokens(
+        make_emulator, tmp_path: Path):
+    """Parallel jobs (or a tap and a target) on one store: every refresh is serialised through
+    the store's lock, so neither process ever presents a refresh token the other has spent."""
+    emu = make_emulator(contacts=30, accounts=5, activities_per_type=3, custom_objects=1,
+                        custom_object_records=3, access_token_ttl=1.0, slow_sync_seconds=1.2)
+    config = oauth_config(emu, tmp_path / "shared.json", emu.issue_refresh_token())
+    runs: dict[str, object] = {}
+    workers = [threading.Thread(target=lambda n=n: runs.update({n: run_tap(config, tmp_path / n)}))
+               for n in ("a", "b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    for run in runs.values():
+        assert run.returncode == 0, run.stderr[-2000:]  # type: ignore[attr-defined]
+        assert len(run.records("contacts")) == 30  # type: ignore[attr-defined]
+    refreshes = [e for e in emu.request_log if e[1].startswith("/auth/oauth2/token")]
+    assert len(refreshes) >= 4, "the runs did not overlap in refreshing"
+    assert all(e[2] == 200 for e in refreshes), [e[2] for e in refreshes]
