@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from eloqua_bulk.budget import SyncBudget
 from eloqua_bulk.errors import DataExpiredError, EloquaAPIError, SyncFailedError
 from eloqua_bulk.session import BulkSession
 
@@ -59,6 +60,7 @@ class BulkClient:
         self._created_lock = threading.Lock()
         self._retirer: ThreadPoolExecutor | None = None
         self._retiring: list[Future[None]] = []
+        self.budget = SyncBudget(session.settings.max_syncs_per_hour)
 
     # -- lists -----------------------------------------------------------------------------
     def list_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -132,6 +134,7 @@ class BulkClient:
 
     # -- syncs -----------------------------------------------------------------------------
     def create_sync(self, definition_uri: str) -> str:
+        self.budget.acquire(definition_uri)
         sync = self.session.request("POST", "/syncs", body={"syncedInstanceUri": definition_uri})
         return str(sync["uri"])
 

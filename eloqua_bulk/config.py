@@ -46,6 +46,10 @@ def credentials_from(config: Mapping[str, Any], login_url: str) -> Credentials:
 
 def session_from(config: Mapping[str, Any], user_agent: str) -> BulkSession:
     """One `BulkSession` from the shared settings, validated before any request is made."""
+    raw = config.get("max_syncs_per_hour")
+    per_hour = 2000 if raw is None else int(raw)
+    if per_hour < 1:
+        raise ConfigurationError(f"max_syncs_per_hour {per_hour} is out of range: use 1 or more.")
     login_url = check_url(str(config.get("login_url") or "https://login.eloqua.com"), "login_url")
     settings = SessionSettings(
         login_url=login_url,
@@ -53,5 +57,6 @@ def session_from(config: Mapping[str, Any], user_agent: str) -> BulkSession:
         request_timeout=float(config.get("request_timeout") or 300),
         max_retries=int(config.get("max_retries") or 8),
         user_agent=str(config.get("user_agent") or user_agent),
+        max_syncs_per_hour=per_hour,
     )
     return BulkSession(credentials_from(config, login_url), settings)

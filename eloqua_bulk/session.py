@@ -66,6 +66,7 @@ class SessionSettings:
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     user_agent: str = "eloqua-singer"
+    max_syncs_per_hour: int = 2000
 
 
 class BulkSession:

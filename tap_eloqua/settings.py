@@ -34,6 +34,10 @@ CONNECTION = th.PropertiesList(
                 description="Attempts per HTTP call on 429, 5xx, timeouts and connection "
                             "errors, with exponential backoff and jitter."),
     th.Property("user_agent", th.StringType, description="User-Agent header to send."),
+    th.Property("max_syncs_per_hour", th.IntegerType, default=2000,
+                description="Syncs of each kind (export, import) this process starts per hour "
+                            "at most; Eloqua's soft cap is 2000 per instance, so give jobs that "
+                            "run at the same time a share each. A sync over it waits."),
 )
 
 TAP_SETTINGS = th.PropertiesList(
