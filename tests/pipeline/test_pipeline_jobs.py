@@ -11,6 +11,11 @@ the moment the run started, not a value read from the data. Two runs started at 
 therefore have different bookmark values for the same data. So the states are compared by
 structure (the same streams, the same keys, the same replication key) and every bookmark is
 checked to lie between the newest replicated value its table holds and the end of its run.
+
+The second concurrent run authenticates with OAuth through one token store, as jobs on one host
+do by default (the store's path derives from the client id). Access tokens live 3 s there, so
+every tap refreshes several times while the others do too: Eloqua refresh tokens are single use,
+and a process refreshing with a token another one already rotated would fail its job.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ SINGLE_SUFFIX = "jobs-single"
 JOBS = {"eloqua-core": "tap-eloqua-core", "eloqua-activities": "tap-eloqua-activities",
         "eloqua-custom-objects": "tap-eloqua-custom-objects"}
 UPDATED_CONTACTS = (2, 9)
+ACCESS_TOKEN_TTL = 3.0
 SPANS: dict[str, tuple[float, float]] = {}  # job -> (start, end) of its latest run
 
 
@@ -59,9 +65,11 @@ def state_id(extractor: str) -> str:
 
 @pytest.fixture(scope="module")
 def emulator() -> Any:
-    """Small data (runtime), every kind of stream the split jobs divide."""
+    """Small data (runtime), every kind of stream the split jobs divide; short-lived OAuth
+    access tokens (Basic authentication is unaffected)."""
     emu = EloquaEmulator(EmulatorConfig(seed=23, contacts=60, accounts=12, activities_per_type=15,
-                                        custom_objects=4, custom_object_records=10))
+                                        custom_objects=4, custom_object_records=10,
+                                        access_token_ttl=ACCESS_TOKEN_TTL))
     emu.start()
     yield emu
     emu.stop()
@@ -72,12 +80,12 @@ def run_env(pg: Postgres, emu: EloquaEmulator, schema: str) -> dict[str, str]:
             "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema}
 
 
-def run_jobs_together(meltano: Meltano, pg: Postgres,
-                      emu: EloquaEmulator) -> dict[str, MeltanoRun]:
+def run_jobs_together(meltano: Meltano, pg: Postgres, emu: EloquaEmulator,
+                      extra_env: dict[str, str] | None = None) -> dict[str, MeltanoRun]:
     """`meltano run <job>` for every split job, all started at once; fails on any failure.
 
-    Each run's `spans` entry is its (start, end) on the monotonic clock."""
-    env = run_env(pg, emu, SPLIT_SCHEMA)
+    SPANS records each run's (start, end) on the monotonic clock."""
+    env = {**run_env(pg, emu, SPLIT_SCHEMA), **(extra_env or {})}
 
     def timed(job: str) -> MeltanoRun:
         began = time.monotonic()
@@ -221,8 +229,9 @@ def test_no_export_definition_is_left_behind(loads: dict[str, Any], emulator: El
 
 @pytest.fixture(scope="module")
 def incremental(meltano: Meltano, postgres: Postgres, emulator: EloquaEmulator,
-                loads: dict[str, Any]) -> dict[str, Any]:
-    """Change a record of every job's streams, then run the split jobs together again."""
+                loads: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Change a record of every job's streams, then run the split jobs together again, with
+    OAuth through one shared token store."""
     for contact_id in UPDATED_CONTACTS:
         control(emulator, "update", {"kind": "contacts", "id": contact_id, "changes": {
             "C_FirstName": f"Changed {contact_id}"}})
@@ -235,14 +244,31 @@ def incremental(meltano: Meltano, postgres: Postgres, emulator: EloquaEmulator,
     opened = control(emulator, "add_activity", {"type": "EmailOpen", "values": {
         "ContactId": UPDATED_CONTACTS[0], "EmailAddress": "someone@example.com"}})
     time.sleep(0.01)  # the changes are older than the runs' window ends
-    runs = run_jobs_together(meltano, postgres, emulator)
+    oauth = {  # TAP_ELOQUA_* reach every variant (inherit_from); OAuth wins over Basic
+        "TAP_ELOQUA_CLIENT_ID": emulator.client_id,
+        "TAP_ELOQUA_CLIENT_SECRET": emulator.client_secret,
+        "TAP_ELOQUA_REFRESH_TOKEN": emulator.issue_refresh_token(),
+        "TAP_ELOQUA_TOKEN_STORE_PATH": str(tmp_path_factory.mktemp("oauth") / "tokens.json"),
+    }
+    issued = len(emulator.auth.access)
+    runs = run_jobs_together(meltano, postgres, emulator, oauth)
     return {
-        "runs": runs, "co_stream": co_stream, "co_record": first, "opened": opened,
+        "runs": runs, "refreshes": len(emulator.auth.access) - issued,
+        "co_stream": co_stream, "co_record": first, "opened": opened,
         "tables": snapshot(postgres, DATABASE, SPLIT_SCHEMA),
         "source": {s: [dict(r) for r in store_records(emulator, s)]
                    for s in expected_streams(emulator)},
         "states": {x: meltano.state(state_id(x)) for x in JOBS.values()},
     }
+
+
+def test_jobs_share_one_oauth_token_store_while_refreshing(incremental: dict[str, Any]):
+    # every job ran to the end (run_jobs_together fails otherwise) and the rotations overlapped
+    shortest = min(e - s for s, e in SPANS.values())
+    assert incremental["refreshes"] >= len(JOBS) + 2, incremental["refreshes"]
+    assert shortest > 2 * ACCESS_TOKEN_TTL, f"runs too short ({shortest:.1f} s) to overlap"
+    for job in JOBS:
+        assert "Refreshed the OAuth access token" in incremental["runs"][job].output, job
 
 
 def test_second_concurrent_run_reads_exactly_the_changed_records(incremental: dict[str, Any]):
