@@ -27,10 +27,18 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.emulator import EloquaEmulator, EmulatorConfig
 from tests.expected import ACTIVITY_STREAMS, custom_object_streams, store_records
-from tests.pipeline.support import Meltano, MeltanoRun, Postgres, emulator_env, postgres_env
+from tests.pipeline.support import (
+    ROOT,
+    Meltano,
+    MeltanoRun,
+    Postgres,
+    emulator_env,
+    postgres_env,
+)
 from tests.pipeline.warehouse import (
     Table,
     control,
@@ -50,6 +58,21 @@ JOBS = {"eloqua-core": "tap-eloqua-core", "eloqua-activities": "tap-eloqua-activ
 UPDATED_CONTACTS = (2, 9)
 ACCESS_TOKEN_TTL = 3.0
 SPANS: dict[str, tuple[float, float]] = {}  # job -> (start, end) of its latest run
+
+
+def test_the_job_layout_in_meltano_yml():
+    """Each job runs its own tap-eloqua variant into target-postgres; their sync budgets add up
+    to Eloqua's hourly cap of 2000 export syncs per instance."""
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))
+    jobs = {j["name"]: j["tasks"] for j in project["jobs"]}
+    assert jobs == {job: [f"{x} target-postgres"] for job, x in JOBS.items()}
+    variants = {p["name"]: p for p in project["plugins"]["extractors"]}
+    budget = 0
+    for extractor in JOBS.values():
+        assert variants[extractor]["inherit_from"] == "tap-eloqua"
+        assert "settings" not in variants[extractor]  # hub/generate.py owns tap-eloqua's
+        budget += variants[extractor]["config"]["max_syncs_per_hour"]
+    assert budget <= 2000
 
 
 def job_streams(extractor: str, emu: EloquaEmulator) -> set[str]:
