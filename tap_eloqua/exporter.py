@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -120,10 +120,14 @@ class Exporter:
         sync_uri = self.client.create_sync(str(definition["uri"]))
         return Cursor(sync_uri, str(definition["uri"]))
 
-    def pages(self, plan: ExportPlan, cursor: Cursor) -> Iterator[tuple[list[dict[str, str]], int]]:
-        """Wait for the sync, then yield (rows, offset after them), logging progress."""
+    def pages(self, plan: ExportPlan, cursor: Cursor,
+              on_ready: Callable[[], None] | None = None,
+              ) -> Iterator[tuple[list[dict[str, str]], int]]:
+        """Wait for the sync (then call `on_ready`), and yield (rows, offset after them)."""
         label = plan.entity.stream_name
         total = self._wait(plan, cursor).exported_count
+        if on_ready is not None:
+            on_ready()
         started = time.monotonic()
         offset = cursor.offset
         # The next page downloads while the current one is converted and written: at most two

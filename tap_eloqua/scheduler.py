@@ -1,15 +1,18 @@
 """Start the exports of upcoming streams early, so Eloqua prepares them while we read.
 
 Most of a run is Eloqua preparing syncs. The SDK reads streams one after another; this scheduler
-creates the next streams' syncs ahead of time (up to `max_concurrent_syncs` open at once), so a
-run takes about as long as its slowest export instead of the sum of all. Oracle asks for one
-activity export at a time, so by default at most one activity sync is open.
+creates the next streams' syncs ahead of time, so a run takes about as long as its slowest export
+instead of the sum of all. A slot is held while Eloqua prepares a sync, not while we read its
+data: a watcher thread polls each sync started ahead, and when it is ready the slot goes to the
+next stream at once. Oracle asks for activity syncs to run one after another, so by default at
+most one activity sync is being prepared at any moment.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -26,7 +29,7 @@ class Preparable(Protocol):
 
 
 class SyncScheduler:
-    """Tracks open syncs per stream and starts upcoming ones within the limits."""
+    """Tracks syncs being prepared per stream and starts upcoming ones within the limits."""
 
     def __init__(self, order: list[Preparable], max_open: int, max_open_activities: int,
                  logger: logging.Logger) -> None:
@@ -37,41 +40,70 @@ class SyncScheduler:
         self._open: set[str] = set()
         self._activities: set[str] = set()
         self._tried: set[str] = set()
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        self._filling = threading.Lock()  # one `ahead` at a time keeps the limits exact
 
     def opened(self, stream: Preparable) -> None:
-        with self._lock:
+        with self._changed:
             self._open.add(stream.name)
             self._tried.add(stream.name)
             if stream.is_activity:
                 self._activities.add(stream.name)
 
     def closed(self, stream: Preparable) -> None:
-        with self._lock:
+        """The stream's sync is ready (or gone): its slot is free."""
+        with self._changed:
             self._open.discard(stream.name)
             self._activities.discard(stream.name)
+            self._changed.notify_all()
 
-    def can_open(self, stream: Preparable) -> bool:
-        with self._lock:
-            if stream.name in self._open:
-                return True
-            if len(self._open) >= self.max_open:
+    def wait_turn(self, stream: Preparable) -> None:
+        """Before the SDK starts a stream's own sync: an activity waits for the activity sync
+        being prepared (at most the time Eloqua needs to finish that one)."""
+        if not stream.is_activity:
+            return
+        with self._changed:
+            while len(self._activities - {stream.name}) >= self.max_open_activities:
+                self._changed.wait()
+
+    def _can_open(self, stream: Preparable) -> bool:
+        with self._changed:
+            if stream.name in self._tried or len(self._open) >= self.max_open:
                 return False
             return not (stream.is_activity
                         and len(self._activities) >= self.max_open_activities)
 
-    def ahead(self, current: Preparable) -> None:
-        """Prepare streams after `current`, in sync order, while the limits allow."""
-        if self.max_open <= 1 or current not in self.order:
+    def ahead(self) -> None:
+        """Prepare untried streams, in sync order, while the limits allow."""
+        if self.max_open <= 1:
             return
-        for stream in self.order[self.order.index(current) + 1:]:
-            with self._lock:
-                if len(self._open) >= self.max_open:
-                    return
-                if stream.name in self._tried:
+        with self._filling:
+            for stream in self.order:
+                with self._changed:
+                    if len(self._open) >= self.max_open:
+                        return
+                if not self._can_open(stream):
                     continue
-            if not self.can_open(stream):
-                continue
-            self._tried.add(stream.name)
-            if stream.prepare():
-                self.logger.info("%s: export started ahead of reading", stream.name)
+                self._tried.add(stream.name)
+                if stream.prepare():
+                    self.logger.info("%s: export started ahead of reading", stream.name)
+
+    def watch(self, stream: Preparable, wait: Callable[[], object]) -> None:
+        """Free the stream's slot once `wait` returns (its sync is ready), then fill it.
+
+        A daemon thread: a run that ends early must not wait for syncs nobody will read.
+        Failures are left for the reader of the stream to meet and report.
+        """
+        def run() -> None:
+            try:
+                wait()
+            except Exception as exc:  # the stream's reader sees the same failure
+                self.logger.debug("%s: watching its sync ended: %s", stream.name, exc)
+            self.closed(stream)
+            try:
+                self.ahead()
+            except Exception as exc:  # those streams start their own syncs when read
+                self.logger.warning("Starting upcoming exports early failed (%s); they start "
+                                    "when read", exc)
+
+        threading.Thread(target=run, name=f"watch-{stream.name}", daemon=True).start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
@@ -61,6 +62,8 @@ class EloquaExportStream(Stream):
         self._tap_ref = tap
         self._extracted_at = datetime.now(timezone.utc).isoformat()
         self._prepared: tuple[ExportPlan, Cursor] | None = None
+        self._prep_lock = threading.Lock()  # the scheduler's watchers prepare from threads
+        self._reading = False
 
     # -- the hot path: one orjson encode per record when no stream map or flattening applies -
     @cached_property
@@ -160,16 +163,20 @@ class EloquaExportStream(Stream):
 
     def prepare(self) -> bool:
         """Start this stream's first export now, to be read when the SDK reaches the stream."""
-        state = self.stream_state
-        if state.get(SYNC_KEY) or self._prepared:
-            return False
-        start, end = self._window(state)
-        fields = self._selected_fields()
-        if start >= end or len(fields) > MAX_EXPORT_FIELDS:
-            return False
-        plan = self._plan(start, end, fields)
-        self._tap_ref.scheduler.opened(self)
-        self._prepared = (plan, self._exporter(len(fields)).start(plan))
+        with self._prep_lock:
+            state = self.stream_state
+            if self._reading or state.get(SYNC_KEY) or self._prepared:
+                return False
+            start, end = self._window(state)
+            fields = self._selected_fields()
+            if start >= end or len(fields) > MAX_EXPORT_FIELDS:
+                return False
+            plan = self._plan(start, end, fields)
+            scheduler, client = self._tap_ref.scheduler, self._tap_ref.client
+            scheduler.opened(self)
+            cursor = self._exporter(len(fields)).start(plan)
+            self._prepared = (plan, cursor)
+        scheduler.watch(self, lambda: client.wait(cursor.sync_uri, self.name))
         return True
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
@@ -205,6 +212,8 @@ class EloquaExportStream(Stream):
 
     def _record_pages(self) -> Iterator[Iterator[dict[str, Any]]]:
         """Pages of typed records over every window from the bookmark to now."""
+        with self._prep_lock:  # from here on, only this thread touches `_prepared`
+            self._reading = True
         state = self.stream_state
         start, end = self._window(state)
         if start >= end:
@@ -251,8 +260,9 @@ class EloquaExportStream(Stream):
             "instance_timezone", "America/New_York")))))
         began, count = time.monotonic(), 0
         if len(fields) > MAX_EXPORT_FIELDS:
+            scheduler.wait_turn(self)
             scheduler.opened(self)
-            scheduler.ahead(self)
+            scheduler.ahead()
             key = self.primary_keys[0]
             parts = split_plan(plan, key, (self.entity.kind.replication_key,))
             for rows in joined_pages(exporter, parts, key, self.logger):
@@ -263,23 +273,17 @@ class EloquaExportStream(Stream):
             state.pop(SYNC_KEY, None)
             self._advance(state, end, began, count, start)
             return
-        saved = state.get(SYNC_KEY)
-        cursor = exporter.resume(plan, saved) if saved else None
-        if cursor is not None:
-            self._tap_ref.client.adopt(cursor.definition_uri)
-        elif self._prepared is not None and self._prepared[0] == plan:
-            cursor = self._prepared[1]
-        else:
-            scheduler.opened(self)
-            cursor = exporter.start(plan)
-        if self._prepared is not None and self._prepared[1] is not cursor:
-            exporter.finish(self._prepared[1])
-        self._prepared = None
+        cursor = self._cursor(plan, exporter)
         scheduler.opened(self)
-        scheduler.ahead(self)
+        scheduler.ahead()
         state[SYNC_KEY] = cursor.to_state(plan)
         self._emit_state()
-        for rows, next_offset in exporter.pages(plan, cursor):
+
+        def ready() -> None:
+            scheduler.closed(self)
+            scheduler.ahead()
+
+        for rows, next_offset in exporter.pages(plan, cursor, on_ready=ready):
             self._extracted_at = datetime.now(timezone.utc).isoformat()
             count += len(rows)
             yield convert_rows(rows, plan_conv)
@@ -292,6 +296,23 @@ class EloquaExportStream(Stream):
         state.pop(SYNC_KEY, None)
         self._advance(state, end, began, count, start)
         self._emit_state()
+
+    def _cursor(self, plan: ExportPlan, exporter: Exporter) -> Cursor:
+        """The interrupted export of this window, the one started ahead, or a new one."""
+        saved = self.stream_state.get(SYNC_KEY)
+        cursor = exporter.resume(plan, saved) if saved else None
+        if cursor is not None:
+            self._tap_ref.client.adopt(cursor.definition_uri)
+        elif self._prepared is not None and self._prepared[0] == plan:
+            cursor = self._prepared[1]
+        else:
+            self._tap_ref.scheduler.wait_turn(self)
+            self._tap_ref.scheduler.opened(self)
+            cursor = exporter.start(plan)
+        if self._prepared is not None and self._prepared[1] is not cursor:
+            exporter.finish(self._prepared[1])
+        self._prepared = None
+        return cursor
 
     def _advance(self, state: dict[str, Any], end: datetime, began: float, count: int,
                  start: datetime) -> None:
