@@ -1,25 +1,36 @@
-"""One drained batch of one stream -> Eloqua: definitions, pushes, syncs, rejects, cleanup.
+"""A stream's rows -> Eloqua: definitions, pushes, syncs, rejects, cleanup.
 
-Per batch: rows are deduplicated on the identifier (the last record wins, as an upsert of the
-same key in order would end), grouped by shape (the set of properties present, so a property a
-record leaves out is never sent as an empty value that would clear the Eloqua field), and each
-shape is imported through definitions of at most 100 fields that share the identifier. Each
-definition gets its rows in JSON bodies under `max_push_bytes`, a sync after at most
-`max_pushes_per_sync` bodies, a poll until the sync ends, its rejects read page by page, and is
-deleted whatever happens.
+Rows come in slices (the sink stages every STAGE_ROWS records, and the rest at each drain). A
+slice is deduplicated on the identifier (the last record wins, as an upsert of the same key in
+order would end), grouped by shape (the set of properties present, so a property a record leaves
+out is never sent as an empty value that would clear the Eloqua field), split into definitions of
+at most 100 fields that share the identifier, encoded once, and staged: its JSON bodies (under
+`max_push_bytes`) are pushed into the stream's open definitions, one per shape and part. The
+slice's rows are then no longer held.
+
+A sync of every open definition follows at the end of each batch (`batch_size_rows` records, the
+sink's drain), and earlier when the stream has `max_staged_bytes` staged, when a definition reaches
+`max_pushes_per_sync` pushes, or before a slice whose identifier is already staged (so one sync
+never carries two rows of one record). After a batch's sync the definitions are deleted. All
+Eloqua calls run in order on the target's `SyncLine` worker while the main thread reads on; each
+sync is polled to its end, its rejects read page by page, and a summary (and `fail_on_rejects`)
+follows each round of syncs.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from eloqua_bulk import BulkClient, EloquaError, SyncResult
 from target_eloqua import chunks
 from target_eloqua.plan import SUBSCRIBED_KEY, ImportPlan
 from target_eloqua.rejects import RejectsFile
+from target_eloqua.syncline import SyncLine
 
 CREATED = frozenset({"ELQ-00004", "ELQ-00005", "ELQ-00007", "ELQ-00069"})
 UPDATED = frozenset({"ELQ-00022", "ELQ-00023", "ELQ-00012"})
@@ -32,20 +43,32 @@ class ImportSettings:
     max_push_bytes: int
     max_pushes: int
     fail_on_rejects: bool
+    max_staged_bytes: int = 250_000_000
 
 
 @dataclass
 class Outcome:
-    """What one batch did in Eloqua."""
+    """What one round of syncs did in Eloqua."""
 
-    records: int
+    records: int = 0
     merged: int = 0
     created: int = 0
     updated: int = 0
-    pushes: int = 0
     syncs: list[str] = field(default_factory=list)
     rejected: set[int] = field(default_factory=set)     # record numbers
     reasons: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _Open:
+    """A definition rows are staged in. `uri` is set on the worker; `pushes` and `numbers` (the
+    staged rows' record numbers, in push order) count what was queued since its last sync."""
+
+    body: dict[str, Any]
+    label: str
+    uri: str | None = None
+    pushes: int = 0
+    numbers: list[int] = field(default_factory=list)
 
 
 class RejectsError(EloquaError):
@@ -53,25 +76,56 @@ class RejectsError(EloquaError):
 
 
 class Importer:
-    """Runs batches of one stream's rows through Eloqua's import flow."""
+    """Stages one stream's batches in Eloqua and syncs them, through the target's sync line."""
 
     def __init__(self, client: BulkClient, plan: ImportPlan, settings: ImportSettings,
-                 rejects: RejectsFile, logger: logging.Logger) -> None:
+                 rejects: RejectsFile, logger: logging.Logger, line: SyncLine,
+                 before_sync: Callable[[], None] = lambda: None) -> None:
         self.client, self.plan, self.settings = client, plan, settings
-        self.rejects, self.logger = rejects, logger
+        self.rejects, self.logger, self.line = rejects, logger, line
+        self.before_sync = before_sync    # syncs streams that must be imported before this one
+        self._open: dict[tuple[Any, ...], _Open] = {}
+        self._staged_keys: set[int] = set()   # hashes of the identifiers staged, not synced
+        self._staged_bytes = 0
+        self._outcome = Outcome()
 
-    def run(self, rows: list[dict[str, Any]], numbers: list[int]) -> Outcome:
-        """Import one batch; `numbers` are the records' 1-based positions in the stream."""
-        outcome = Outcome(len(rows))
-        rows, numbers, outcome.merged = self._dedupe(rows, numbers)
-        for keys, subscribed, members in self._shapes(rows):
+    @property
+    def staged(self) -> bool:
+        """Rows are staged and not synced yet."""
+        return any(d.numbers for d in self._open.values())
+
+    def stage(self, rows: list[dict[str, Any]], numbers: list[int]) -> int:
+        """Push rows into the open definitions; `numbers` are the records' 1-based positions in
+        the stream. Returns how many records merged into a later one with the same identifier."""
+        records = len(rows)
+        rows, numbers, merged = self._dedupe(rows, numbers)
+        keys = self._keys(rows)
+        if keys and not self._staged_keys.isdisjoint(keys):
+            self.sync(delete=False)          # never two rows of one record in one sync
+        self._staged_keys.update(keys)
+        self._outcome.records += records
+        self._outcome.merged += merged
+        for shape, subscribed, members in self._shapes(rows):
             group_rows = [rows[i] for i in members]
             group_numbers = [numbers[i] for i in members]
-            parts = self.plan.parts(keys)
+            parts = self.plan.parts(shape)
             for n, part in enumerate(parts, start=1):
-                self._import(part, n, len(parts), subscribed, group_rows, group_numbers, outcome)
-        self._report(outcome)
-        return outcome
+                self._stage((tuple(part), subscribed, n), part, n, len(parts), subscribed,
+                            group_rows, group_numbers)
+        if self._staged_bytes >= self.settings.max_staged_bytes:
+            self.sync(delete=False)
+        return merged
+
+    def _keys(self, rows: list[dict[str, Any]]) -> set[int]:
+        ident = self.plan.identifier
+        if ident is None or not self.plan.target.kind.upsert:
+            return set()
+        out = set()
+        for row in rows:
+            value = row.get(ident)
+            if value is not None and not isinstance(value, (dict, list)):
+                out.add(hash(value.strip().casefold() if isinstance(value, str) else value))
+        return out
 
     # -- batch shaping ---------------------------------------------------------------------
     def _dedupe(self, rows: list[dict[str, Any]],
@@ -114,47 +168,83 @@ class Importer:
                              len(out))
         return out
 
-    # -- one definition --------------------------------------------------------------------
-    def _import(self, keys: list[str], part: int, parts: int, subscribed: bool | None,
-                rows: list[dict[str, Any]], numbers: list[int], outcome: Outcome) -> None:
-        plan, client = self.plan, self.client
-        body = plan.definition(keys, first=part == 1, subscribed=subscribed, part=part,
-                               parts=parts)
-        uri = str(client.create_definition(plan.target.imports_path, body)["uri"])
+    # -- staging (main thread) -------------------------------------------------------------
+    def _stage(self, key: tuple[Any, ...], keys: list[str], part: int, parts: int,
+               subscribed: bool | None, rows: list[dict[str, Any]], numbers: list[int]) -> None:
+        plan, settings = self.plan, self.settings
+        if parts > 1:
+            wanted = set(keys)
+            rows = [{k: v for k, v in row.items() if k in wanted} for row in rows]
+        encoded = chunks.encode(rows)
         try:
-            if parts > 1:
-                wanted = set(keys)
-                rows = [{k: v for k, v in row.items() if k in wanted} for row in rows]
-            encoded = chunks.encode(rows)
-            try:
-                spans = list(chunks.spans([len(e) for e in encoded],
-                                          self.settings.max_push_bytes))
-            except chunks.RowTooLargeError as exc:
-                raise EloquaError(f"Stream {plan.stream}, record {numbers[exc.index]}: {exc}."
-                                  ) from None
-            step = self.settings.max_pushes
-            for first in range(0, len(spans), step):
-                batch = spans[first:first + step]
-                sent = 0
-                for start, end in batch:
-                    data = chunks.body(encoded, start, end)
-                    client.push_data(uri, data)
-                    sent += len(data)
-                outcome.pushes += len(batch)
-                start_row, end_row = batch[0][0], batch[-1][1]
-                sync_uri = client.create_sync(uri)
-                outcome.syncs.append(sync_uri)
-                result = client.wait(sync_uri, plan.stream)
-                self._collect(result, uri, numbers[start_row:end_row], outcome)
-                self.logger.info("%s: sync %s %s: %d rows in %d pushes (%.1f MB)%s",
-                                 plan.stream, sync_uri, result.status, end_row - start_row,
-                                 len(batch), sent / 1e6,
-                                 f", part {part} of {parts}" if parts > 1 else "")
-        finally:
-            try:
-                client.delete_definition(uri)
-            except Exception as exc:       # the run's own error matters more; retried at exit
-                self.logger.warning("%s: could not delete %s yet: %s", plan.stream, uri, exc)
+            spans = list(chunks.spans([len(e) for e in encoded], settings.max_push_bytes))
+        except chunks.RowTooLargeError as exc:
+            raise EloquaError(f"Stream {plan.stream}, record {numbers[exc.index]}: {exc}."
+                              ) from None
+        for start, end in spans:
+            target = self._open.get(key)
+            if target is not None and target.pushes >= settings.max_pushes:
+                self.sync(delete=False)      # the 501st push would be refused
+            if target is None:
+                target = self._open[key] = _Open(
+                    plan.definition(keys, first=part == 1, subscribed=subscribed, part=part,
+                                    parts=parts),
+                    f", part {part} of {parts}" if parts > 1 else "")
+                self.line.submit(partial(self._create, target))
+            data = chunks.body(encoded, start, end)
+            target.pushes += 1
+            target.numbers.extend(numbers[start:end])
+            self._staged_bytes += len(data)
+            self.line.submit(partial(self._push, target, data), len(data))
+
+    def sync(self, *, delete: bool) -> None:
+        """Queue a sync of every definition with staged rows (after the streams that go first);
+        with `delete`, the definitions are deleted after it and the next rows get new ones."""
+        if not self._open:
+            return
+        if self.staged:
+            self.before_sync()
+            round_ = [(d, d.numbers) for d in self._open.values() if d.numbers]
+            outcome, self._outcome = self._outcome, Outcome()
+            self.line.submit(partial(self._sync_round, round_, outcome))
+            for d in self._open.values():
+                d.pushes, d.numbers = 0, []
+            self._staged_keys, self._staged_bytes = set(), 0
+        if delete:
+            opened = list(self._open.values())
+            self._open = {}
+            self.line.submit(partial(self._delete_all, opened))
+
+    # -- on the sync line's worker ---------------------------------------------------------
+    def _create(self, d: _Open) -> None:
+        d.uri = str(self.client.create_definition(self.plan.target.imports_path, d.body)["uri"])
+
+    def _push(self, d: _Open, data: bytes) -> None:
+        assert d.uri is not None
+        self.client.push_data(d.uri, data)
+
+    def _sync_round(self, round_: list[tuple[_Open, list[int]]], outcome: Outcome) -> None:
+        plan, client = self.plan, self.client
+        for d, numbers in round_:
+            assert d.uri is not None
+            sync_uri = client.create_sync(d.uri)
+            outcome.syncs.append(sync_uri)
+            result = client.wait(sync_uri, plan.stream)
+            self._collect(result, d.uri, numbers, outcome)
+            self.logger.info("%s: sync %s %s: %d rows%s", plan.stream, sync_uri, result.status,
+                             len(numbers), d.label)
+        self._report(outcome)
+
+    def _delete_all(self, opened: list[_Open]) -> None:
+        for d in opened:
+            if d.uri is not None:
+                self._delete(d.uri)
+
+    def _delete(self, uri: str) -> None:
+        try:
+            self.client.delete_definition(uri)
+        except Exception as exc:       # the run's own error matters more; retried at exit
+            self.logger.warning("%s: could not delete %s yet: %s", self.plan.stream, uri, exc)
 
     def _collect(self, result: SyncResult, definition: str, numbers: list[int],
                  outcome: Outcome) -> None:

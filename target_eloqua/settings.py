@@ -9,6 +9,8 @@ from tap_eloqua.settings import CONNECTION
 UPDATE_RULES = ("always", "ifNewIsNotNull", "ifExistingIsNull", "useFieldRule")
 MAX_PUSH_BYTES = 32_000_000          # Eloqua answers 404 above 32 MB; stay under either reading
 MAX_PUSHES_PER_SYNC = 500            # the 501st POST of one sync gets a 400
+MAX_STAGED_BYTES = 250_000_000       # Eloqua advises a sync once about 250 MB is staged
+BATCH_SIZE_ROWS = 100_000
 
 SYNC_ACTION = th.ObjectType(
     th.Property("action", th.StringType, allowed_values=["add", "remove", "setStatus"],
@@ -88,7 +90,17 @@ IMPORT = th.PropertiesList(
     th.Property("max_push_bytes", th.IntegerType, default=MAX_PUSH_BYTES,
                 description="Largest body of one data POST (Eloqua refuses more than 32 MB)."),
     th.Property("max_pushes_per_sync", th.IntegerType, default=MAX_PUSHES_PER_SYNC,
-                description="Data POSTs before a sync is run (Eloqua allows at most 500)."),
+                description="Data POSTs into one definition before a sync is run (Eloqua allows "
+                            "at most 500)."),
+    th.Property("max_staged_bytes", th.IntegerType, default=MAX_STAGED_BYTES,
+                description="Bytes of JSON rows a stream stages in Eloqua before a sync even "
+                            "within a batch (Eloqua advises syncing at about 250 MB)."),
+    th.Property("batch_size_rows", th.IntegerType, default=BATCH_SIZE_ROWS,
+                description="Records of a stream per import: each batch ends with a sync, which "
+                            "runs while the next batch is read (more syncs when "
+                            "max_staged_bytes, max_pushes_per_sync or a record repeated within "
+                            "the batch need them). Rows are pushed every 10,000 records as they "
+                            "arrive, so memory does not grow with the batch."),
     th.Property("instance_timezone", th.StringType, default="America/New_York",
                 description="Time zone Eloqua reads date values in; ISO 8601 date-times with an "
                             "offset are converted to it."),

@@ -1,4 +1,9 @@
-"""The one import sink: any stream, any Eloqua object, one batch -> one import per drain."""
+"""The one import sink: any stream, any Eloqua object, one batch -> one import per drain.
+
+Rows are staged in Eloqua (pushed) every STAGE_ROWS records; a drain stages the rest and queues
+the batch's sync (see importer.py), which runs on the target's sync line while records are read
+on. The target's `_drain_all` waits for that line before the SDK writes STATE.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,13 @@ from target_eloqua import objects as obj
 from target_eloqua.fields import FieldIndex
 from target_eloqua.importer import Importer, ImportSettings
 from target_eloqua.plan import build_plan, row_builder
+from target_eloqua.settings import BATCH_SIZE_ROWS, MAX_STAGED_BYTES
 
 if TYPE_CHECKING:
     from target_eloqua.target import TargetEloqua
 
 SDC_PREFIX = "_sdc_"
+STAGE_ROWS = 10_000     # rows held (as dicts) before they are deduplicated, encoded and pushed
 
 
 class RecordError(EloquaError):
@@ -29,9 +36,9 @@ class RecordError(EloquaError):
 class ImportSink(BatchSink):
     """Buffers a stream's records as Eloqua rows; each drain imports them (see importer.py)."""
 
-    # A bigger default batch than the SDK's 10,000: every batch costs a definition and a sync.
-    # `batch_size_rows` still overrides it (never declare `max_size`: it would shadow that).
-    MAX_SIZE_DEFAULT = 20_000
+    # Records per import (sync); their rows are pushed every STAGE_ROWS, so memory does not
+    # grow with it. `batch_size_rows` overrides it (never declare `max_size`: it would shadow it).
+    MAX_SIZE_DEFAULT = BATCH_SIZE_ROWS
 
     def __init__(self, target: TargetEloqua, stream_name: str, schema: dict[str, Any],
                  key_properties: Sequence[str] | None) -> None:
@@ -64,7 +71,10 @@ class ImportSink(BatchSink):
         self.importer = Importer(owner.client, self.plan, ImportSettings(
             int(config.get("max_push_bytes", 32_000_000)),
             int(config.get("max_pushes_per_sync", 500)),
-            bool(config.get("fail_on_rejects", False))), owner.rejects, self.logger)
+            bool(config.get("fail_on_rejects", False)),
+            int(config.get("max_staged_bytes", MAX_STAGED_BYTES))), owner.rejects, self.logger,
+            owner.sync_line, lambda: owner.sync_before(self))
+        owner.import_sinks.append(self)
         self.logger.info("%s -> %s: %d properties imported%s", self.stream_name, target.label,
                          len(self.plan.columns),
                          f", identifier {self.plan.identifier}" if self.plan.identifier else "")
@@ -100,6 +110,14 @@ class ImportSink(BatchSink):
             context["numbers"] = []
         rows.append(self._build(record))
         context["numbers"].append(self._count)
+        if len(rows) >= STAGE_ROWS:        # pushed now; the batch's sync follows at its drain
+            self._stage(context)
+
+    def _stage(self, context: dict[str, Any]) -> None:
+        merged = self.importer.stage(context["rows"], context["numbers"])
+        if merged:
+            self.tally_duplicate_merged(merged)
+        context["rows"], context["numbers"] = [], []
 
     def _undeclared(self, record: dict[str, Any]) -> None:
         extra = sorted(k for k in record.keys() - self._known if not k.startswith(SDC_PREFIX))
@@ -121,10 +139,6 @@ class ImportSink(BatchSink):
         if "records" in context:              # a BATCH message's files: raw records
             for record in context.pop("records"):
                 self.process_record(record, context)
-        rows = context.get("rows") or []
-        if not rows:
-            return
-        outcome = self.importer.run(rows, context["numbers"])
-        if outcome.merged:
-            self.tally_duplicate_merged(outcome.merged)
-        context["rows"] = context["numbers"] = []
+        if context.get("rows"):
+            self._stage(context)
+        self.importer.sync(delete=True)

@@ -1,9 +1,12 @@
 """target-eloqua: Singer streams upserted into Eloqua through Bulk API imports.
 
-State: the SDK writes the latest STATE only at the end of `drain_all`, after every sink's batch
-went through `process_batch`; a failed import raises out of the drain, so no STATE that follows
-unimported records is ever written. Imports are upserts on an identifier, so the records after the
-last STATE, re-sent by the next run, change nothing twice.
+State: the SDK writes the latest STATE only at the end of `drain_all`. Batches are staged in
+Eloqua as they fill and synced later, on the sync line (importer.py, syncline.py), while records
+are read on; so `_drain_all` syncs every stream's staged rows and waits for the line before it
+returns: a failed import raises out of the drain (or out of the next call that queues work), and
+no STATE that follows unimported records is ever written.
+Imports are upserts on an identifier, so the records after the last STATE, re-sent by the next
+run, change nothing twice.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from target_eloqua.rejects import RejectsFile
 from target_eloqua.resolver import Resolver
 from target_eloqua.settings import MAX_PUSHES_PER_SYNC, TARGET_SETTINGS
 from target_eloqua.sinks import ImportSink
+from target_eloqua.syncline import SyncLine
 
 HARD_MAX_BYTES = 32 * 1024 * 1024
 MIN_PUSH_BYTES = 256
@@ -93,13 +97,59 @@ class TargetEloqua(OneLineConfigErrors, Target):
     def rejects(self) -> RejectsFile:
         return RejectsFile(str(self.config.get("rejects_file") or "eloqua-rejects.jsonl"))
 
+    @cached_property
+    def sync_line(self) -> SyncLine:
+        """Every Eloqua call of every import, in order, on one worker thread."""
+        line = SyncLine(self.client.cleanup)
+        # On an abort: let the call in flight end and queue nothing more; registered after the
+        # client's cleanup, so it runs before it (which then deletes every definition left).
+        atexit.register(line.close, abort=True)
+        return line
+
+    @cached_property
+    def import_sinks(self) -> list[ImportSink]:
+        """Every import sink of the run, in creation order (a new SCHEMA makes a new one)."""
+        return []
+
+    def sync_before(self, sink: ImportSink) -> None:
+        """Before `sink` syncs: sync the staged rows of streams that go first (contacts and
+        accounts before custom objects, which may link to them) and of its stream's older
+        sinks."""
+        if getattr(self, "_syncing_before", False):
+            return
+        self._syncing_before = True
+        try:
+            for other in list(self.import_sinks):
+                if other is sink:
+                    break
+                if other.priority < sink.priority or other.stream_name == sink.stream_name:
+                    other.importer.sync(delete=False)
+            for other in list(self.import_sinks):
+                if other.priority < sink.priority:
+                    other.importer.sync(delete=False)
+        finally:
+            self._syncing_before = False
+
     def _drain_all(self, sink_list: Iterable[Sink], parallelism: int) -> None:
-        """One sink at a time, contacts and accounts first: custom objects may link to them."""
-        for sink in sorted(sink_list, key=lambda s: getattr(s, "priority", 1)):
+        """Stage every sink's batch, then sync them one at a time, contacts and accounts
+        first (custom objects may link to them), and delete their definitions.
+
+        Returns only once every sync ended: the SDK writes STATE next.
+        """
+        sinks = sorted(sink_list, key=lambda s: getattr(s, "priority", 1))
+        for sink in sinks:
             self.drain_one(sink)
+        for sink in sinks:
+            if isinstance(sink, ImportSink):
+                sink.importer.sync(delete=True)
+        self.sync_line.wait()
 
     def process_endofpipe(self) -> None:
-        super().process_endofpipe()
+        try:
+            super().process_endofpipe()
+        finally:
+            if "sync_line" in self.__dict__:
+                self.sync_line.close()
         if "rejects" in self.__dict__:
             self.rejects.close()
 

@@ -90,3 +90,59 @@ def test_a_failed_import_lets_no_later_state_out(make_emulator, tmp_path: Path, 
     assert [n for n, _ in probe.seen] == [1]
     assert all(imported for _, imported in probe.seen)
     assert emu.live_definitions() == []
+
+
+def run_batches(emu: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int,
+                **overrides: Any) -> tuple[StateProbe, TargetEloqua]:
+    """Batches of 2 records drained as they fill (no drain_all until the end), so each batch's
+    sync runs on the sync line while the next records are read."""
+    target = TargetEloqua(config=target_config(emu, tmp_path, batch_size_rows=2, **overrides))
+    probe = StateProbe(emu)
+    monkeypatch.setattr("sys.stdout", probe)
+    try:
+        target.listen(io.StringIO(messages(count)))
+    finally:
+        target.sync_line.close(abort=True)
+    return probe, target
+
+
+def test_state_waits_for_the_sync_still_running_when_input_ends(make_emulator, tmp_path: Path,
+                                                                monkeypatch):
+    emu = small_emulator(make_emulator, sync_active_seconds=0.4)
+    probe, _ = run_batches(emu, tmp_path, monkeypatch, 6)
+    # One STATE (the last), written only once the three pipelined syncs all ended: every
+    # record it covers was in Eloqua when it was written.
+    assert probe.seen == [(6, True)]
+    assert emu.import_syncs.count == 3
+    assert all(s.ended is not None for s in emu.import_syncs.syncs.values())
+    assert emu.live_definitions() == []
+
+
+def test_a_failed_pipelined_sync_fails_the_run_with_no_state(make_emulator, tmp_path: Path,
+                                                             monkeypatch):
+    emu = small_emulator(make_emulator, sync_active_seconds=0.2)
+    emu.fail_next_sync()                 # the first batch's sync, which runs while 3..6 are read
+    with pytest.raises(Exception, match="ELQ-00146"):
+        run_batches(emu, tmp_path, monkeypatch, 6)
+    probe = __import__("sys").stdout
+    assert probe.seen == []
+    # Nothing was synced after the failure, and no definition is left behind.
+    assert emu.import_syncs.count == 1
+    assert emu.live_definitions() == []
+    emails = {c["C_EmailAddress"] for c in emu.store.contacts.values()}
+    assert not any(f"s{i}@example.com" in emails for i in range(1, 7))
+
+
+def test_rejects_of_pipelined_syncs_name_each_records_position(make_emulator, tmp_path: Path,
+                                                               monkeypatch):
+    emu = small_emulator(make_emulator)
+    lines = [schema("contacts", CONTACT_PROPS, ["C_EmailAddress"])]
+    emails = ["ok1@example.com", "bad one", "ok2@example.com", "ok3@example.com", "also bad",
+              "ok4@example.com"]
+    lines += [record("contacts", {"C_EmailAddress": e}) for e in emails] + [state({"n": 6})]
+    target = TargetEloqua(config=target_config(emu, tmp_path, batch_size_rows=2))
+    monkeypatch.setattr("sys.stdout", StateProbe(emu))
+    target.listen(io.StringIO("".join(json.dumps(m) + "\n" for m in lines)))
+    rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
+    assert sorted(r["record_number"] for r in rejects) == [2, 5]
+    assert emu.import_syncs.count == 3
