@@ -30,6 +30,7 @@ EMAIL = re.compile(r"^[^@\s\"'<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%m/%d/%Y %I:%M:%S %p",
                 "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
+_ISO_SPACED = re.compile(r"\d{4}-\d\d-\d\d( \d\d:\d\d:\d\d(\.\d{1,6})?)?$")
 TRUE, FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n"}
 _EMPTY = object()
 
@@ -78,6 +79,11 @@ def _parse_date(text: str) -> datetime:
             raise InvalidValueError("date") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=EASTERN)
+    elif _ISO_SPACED.match(text):  # Eloqua's own form; fromisoformat is ~7x faster
+        try:
+            moment = datetime.fromisoformat(text).replace(tzinfo=EASTERN)
+        except ValueError:
+            raise InvalidValueError("date") from None
     else:
         for fmt in DATE_FORMATS:
             try:
