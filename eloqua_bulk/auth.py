@@ -6,6 +6,7 @@ import base64
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +25,59 @@ REAUTHORISE = (
     "authorise the app again (Eloqua's OAuth authorization-code flow) and set the new "
     "refresh_token in the config; the old one cannot be reused"
 )
+
+
+@dataclass
+class Grant:
+    """What the token endpoint answered."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_in: float
+
+
+def request_token(http: requests.Session, url: str, client_header: str, body: dict[str, str],
+                  timeout: float, refusal: Callable[[requests.Response], str]) -> Grant:
+    """POST one grant to Eloqua's token endpoint; 429/5xx/network are retriable, 400/401/403
+    end in `refusal`'s one-line message."""
+    try:
+        response = http.post(url, data=body, timeout=timeout,
+                             headers={"Authorization": client_header,
+                                      "Accept": "application/json"})
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise RetriableError(f"token endpoint unreachable ({type(exc).__name__})") from None
+    if response.status_code == 429 or response.status_code >= 500:
+        raise RetriableError(f"token endpoint answered HTTP {response.status_code}")
+    if response.status_code in (400, 401, 403):
+        raise AuthenticationError(refusal(response))
+    try:
+        payload = orjson.loads(response.content)
+        grant = Grant(str(payload["access_token"]),
+                      str(payload["refresh_token"]) if payload.get("refresh_token") else None,
+                      float(payload.get("expires_in", 28800)))
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise RetriableError("token endpoint sent an unreadable answer") from None
+    SECRETS.add(grant.access_token, grant.refresh_token)
+    return grant
+
+
+def token_error(response: requests.Response) -> str:
+    """The `error` code of a token-endpoint refusal, or ""."""
+    try:
+        payload = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return ""
+    return str(payload.get("error") or "") if isinstance(payload, dict) else ""
+
+
+def client_header(client_id: str, client_secret: str) -> str:
+    basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+    SECRETS.add(client_secret, basic)
+    return "Basic " + basic
+
+
+INVALID_CLIENT = ("Eloqua refused the OAuth client (invalid_client): check client_id and "
+                  "client_secret.")
 
 
 class Credentials(Protocol):
@@ -69,9 +123,8 @@ class OAuthCredentials:
         self.token_url = login_url.rstrip("/") + TOKEN_PATH
         self.client_id = client_id
         self.redirect_uri = redirect_uri
-        basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-        self._client_header = "Basic " + basic
-        SECRETS.add(client_secret, refresh_token, basic)
+        self._client_header = client_header(client_id, client_secret)
+        SECRETS.add(refresh_token)
         path = Path(token_store_path).expanduser() if token_store_path else None
         self.store = TokenStore(path or default_token_path(client_id))
         self._seed = fingerprint(refresh_token)
@@ -126,49 +179,64 @@ class OAuthCredentials:
                 "scope": "full"}
         if self.redirect_uri:
             body["redirect_uri"] = self.redirect_uri
-        try:
-            response = http.post(
-                self.token_url,
-                data=body,
-                headers={"Authorization": self._client_header, "Accept": "application/json"},
-                timeout=timeout,
-            )
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise RetriableError(f"token endpoint unreachable ({type(exc).__name__})") from None
-        if response.status_code == 429 or response.status_code >= 500:
-            raise RetriableError(f"token endpoint answered HTTP {response.status_code}")
-        if response.status_code in (400, 401, 403):
-            raise AuthenticationError(self._refusal(response))
-        try:
-            payload = orjson.loads(response.content)
-            access = str(payload["access_token"])
-            new_refresh = str(payload.get("refresh_token") or self._tokens.refresh_token)
-            expires_in = float(payload.get("expires_in", 28800))
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            raise RetriableError("token endpoint sent an unreadable answer") from None
-        SECRETS.add(access, new_refresh)
-        self._margin = min(REFRESH_MARGIN_SECONDS, expires_in / 10)
+        grant = request_token(http, self.token_url, self._client_header, body, timeout,
+                              self._refusal)
+        self._margin = min(REFRESH_MARGIN_SECONDS, grant.expires_in / 10)
         self._tokens = StoredTokens(
-            refresh_token=new_refresh,
+            refresh_token=grant.refresh_token or self._tokens.refresh_token,
             seed_fingerprint=self._seed,
-            access_token=access,
-            access_expires_at=time.time() + expires_in,
+            access_token=grant.access_token,
+            access_expires_at=time.time() + grant.expires_in,
         )
         self.store.save(self._tokens)  # before use: the old refresh token is already spent
         LOGGER.info("Refreshed the OAuth access token; the rotated refresh token is saved in %s",
                     self.store.path)
-        return access
+        return grant.access_token
 
     def _refusal(self, response: requests.Response) -> str:
-        code = ""
-        try:
-            payload = orjson.loads(response.content)
-            if isinstance(payload, dict):
-                code = str(payload.get("error") or "")
-        except orjson.JSONDecodeError:
-            pass
+        code = token_error(response)
         if code == "invalid_client":
-            return ("Eloqua refused the OAuth client (invalid_client): check client_id and "
-                    "client_secret.")
+            return INVALID_CLIENT
         return (f"Eloqua refused the refresh token (HTTP {response.status_code}"
                 f"{', ' + code if code else ''}): it is spent, revoked or expired; {REAUTHORISE}.")
+
+
+class PasswordGrantCredentials:
+    """OAuth's resource-owner password grant: an app's client id and secret plus the user's
+    `Site\\User` and password, exchanged for an access token whenever one is needed. No refresh
+    token is kept, so there is nothing to rotate or store between runs."""
+
+    def __init__(self, login_url: str, client_id: str, client_secret: str, site_name: str,
+                 username: str, password: str) -> None:
+        self.token_url = login_url.rstrip("/") + TOKEN_PATH
+        self._client_header = client_header(client_id, client_secret)
+        self._body = {"grant_type": "password", "scope": "full",
+                      "username": f"{site_name}\\{username}", "password": password}
+        SECRETS.add(password)
+        self._access: str | None = None
+        self._renew_at = 0.0
+        self._lock = threading.Lock()
+
+    def authorization(self, http: requests.Session, timeout: float) -> str:
+        with self._lock:
+            if not self._access or time.time() >= self._renew_at:
+                grant = request_token(http, self.token_url, self._client_header, self._body,
+                                      timeout, self._refusal)
+                self._access = grant.access_token
+                margin = min(REFRESH_MARGIN_SECONDS, grant.expires_in / 10)
+                self._renew_at = time.time() + grant.expires_in - margin
+                LOGGER.info("Obtained an OAuth access token with the password grant")
+            return "Bearer " + self._access
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._access = None
+
+    @staticmethod
+    def _refusal(response: requests.Response) -> str:
+        code = token_error(response)
+        if code == "invalid_client":
+            return INVALID_CLIENT
+        return (f"Eloqua refused the password grant (HTTP {response.status_code}"
+                f"{', ' + code if code else ''}): check site_name, username and password, and "
+                "that the app may use the password grant.")

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from eloqua_bulk.auth import BasicCredentials, Credentials, OAuthCredentials
+from eloqua_bulk.auth import (
+    BasicCredentials,
+    Credentials,
+    OAuthCredentials,
+    PasswordGrantCredentials,
+)
 from eloqua_bulk.errors import ConfigurationError
 from eloqua_bulk.session import BulkSession, SessionSettings, check_url
 
@@ -17,6 +22,16 @@ def credentials_from(config: Mapping[str, Any], login_url: str) -> Credentials:
     """Basic when site/user/password are set, OAuth when client id/secret/refresh token are."""
     has_oauth = any(config.get(k) for k in OAUTH_KEYS)
     has_basic = any(config.get(k) for k in BASIC_KEYS)
+    if (config.get("client_id") and config.get("client_secret")
+            and not config.get("refresh_token") and has_basic):
+        missing = [k for k in BASIC_KEYS if not config.get(k)]
+        if missing:
+            raise ConfigurationError(
+                f"The OAuth password grant needs site_name, username and password besides "
+                f"client_id and client_secret; missing: {', '.join(missing)}.")
+        return PasswordGrantCredentials(
+            login_url, str(config["client_id"]), str(config["client_secret"]),
+            *(str(config[k]) for k in BASIC_KEYS))
     if has_oauth:
         missing = [k for k in OAUTH_KEYS if not config.get(k)]
         if missing:
@@ -40,8 +55,9 @@ def credentials_from(config: Mapping[str, Any], login_url: str) -> Credentials:
         return BasicCredentials(str(config["site_name"]), str(config["username"]),
                                 str(config["password"]))
     raise ConfigurationError(
-        "No Eloqua credentials: set site_name, username and password (Basic), or client_id, "
-        "client_secret and refresh_token (OAuth).")
+        "No Eloqua credentials: set site_name, username and password (Basic); or client_id, "
+        "client_secret and refresh_token (OAuth); or client_id, client_secret, site_name, "
+        "username and password (OAuth password grant).")
 
 
 def session_from(config: Mapping[str, Any], user_agent: str) -> BulkSession:

@@ -15,8 +15,12 @@ CONNECTION = th.PropertiesList(
     th.Property("site_name", th.StringType,
                 description="Basic auth: the company (site) name you log in with."),
     th.Property("username", th.StringType, description="Basic auth: the API user's name."),
-    th.Property("password", th.StringType, secret=True, description="Basic auth: the password."),
-    th.Property("client_id", th.StringType, description="OAuth: the AppCloud app's client id."),
+    th.Property("password", th.StringType, secret=True,
+                description="Basic auth (or the OAuth password grant): the password."),
+    th.Property("client_id", th.StringType,
+                description="OAuth: the AppCloud app's client id. With refresh_token it uses "
+                            "the refresh-token grant; without one, but with site_name, username "
+                            "and password, the password grant."),
     th.Property("client_secret", th.StringType, secret=True,
                 description="OAuth: the AppCloud app's client secret."),
     th.Property("refresh_token", th.StringType, secret=True,

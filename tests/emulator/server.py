@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -47,6 +48,13 @@ class Listener(ThreadingHTTPServer):
         self.role = role
         self.conns: set[socket.socket] = set()
         self.conns_lock = threading.Lock()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (a process exiting with keep-alive connections open) is
+        normal for a server: only other failures print a traceback."""
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:
