@@ -18,42 +18,32 @@ BASIC_KEYS = ("site_name", "username", "password")
 OAUTH_KEYS = ("client_id", "client_secret", "refresh_token")
 
 
+def _require(config: Mapping[str, Any], keys: tuple[str, ...], scheme: str) -> list[str]:
+    """The values of `keys`, or one line naming the missing ones."""
+    missing = [k for k in keys if not config.get(k)]
+    if missing:
+        raise ConfigurationError(f"{scheme} needs {', '.join(keys)}; missing: "
+                                 f"{', '.join(missing)}.")
+    return [str(config[k]) for k in keys]
+
+
 def credentials_from(config: Mapping[str, Any], login_url: str) -> Credentials:
-    """Basic when site/user/password are set, OAuth when client id/secret/refresh token are."""
-    has_oauth = any(config.get(k) for k in OAUTH_KEYS)
+    """OAuth with a refresh token; the OAuth password grant (client plus user, no refresh
+    token); or Basic with site, user and password."""
     has_basic = any(config.get(k) for k in BASIC_KEYS)
-    if (config.get("client_id") and config.get("client_secret")
-            and not config.get("refresh_token") and has_basic):
-        missing = [k for k in BASIC_KEYS if not config.get(k)]
-        if missing:
-            raise ConfigurationError(
-                f"The OAuth password grant needs site_name, username and password besides "
-                f"client_id and client_secret; missing: {', '.join(missing)}.")
+    if config.get("client_id") and config.get("client_secret") and not config.get(
+            "refresh_token") and has_basic:
         return PasswordGrantCredentials(
-            login_url, str(config["client_id"]), str(config["client_secret"]),
-            *(str(config[k]) for k in BASIC_KEYS))
-    if has_oauth:
-        missing = [k for k in OAUTH_KEYS if not config.get(k)]
-        if missing:
-            raise ConfigurationError(
-                f"OAuth needs client_id, client_secret and refresh_token; missing: "
-                f"{', '.join(missing)}.")
-        return OAuthCredentials(
-            login_url=login_url,
-            client_id=str(config["client_id"]),
-            client_secret=str(config["client_secret"]),
-            refresh_token=str(config["refresh_token"]),
-            token_store_path=config.get("token_store_path"),
-            redirect_uri=config.get("redirect_uri"),
-        )
+            login_url, *_require(config, ("client_id", "client_secret", *BASIC_KEYS),
+                                 "The OAuth password grant"))
+    if any(config.get(k) for k in OAUTH_KEYS):
+        client_id, secret, token = _require(config, OAUTH_KEYS, "OAuth")
+        return OAuthCredentials(login_url=login_url, client_id=client_id, client_secret=secret,
+                                refresh_token=token,
+                                token_store_path=config.get("token_store_path"),
+                                redirect_uri=config.get("redirect_uri"))
     if has_basic:
-        missing = [k for k in BASIC_KEYS if not config.get(k)]
-        if missing:
-            raise ConfigurationError(
-                f"Basic authentication needs site_name, username and password; missing: "
-                f"{', '.join(missing)}.")
-        return BasicCredentials(str(config["site_name"]), str(config["username"]),
-                                str(config["password"]))
+        return BasicCredentials(*_require(config, BASIC_KEYS, "Basic authentication"))
     raise ConfigurationError(
         "No Eloqua credentials: set site_name, username and password (Basic); or client_id, "
         "client_secret and refresh_token (OAuth); or client_id, client_secret, site_name, "

@@ -29,6 +29,8 @@ def _one_line_error(run) -> str:
         ({"page_size": 60000}, "page_size"),
         ({"activity_types": ["EmailOpen", "Telepathy"]}, "Telepathy"),
         ({"client_id": "x"}, "client_secret"),
+        ({"client_id": "x", "client_secret": "y", "username": ""}, "password grant needs"),
+        ({"client_id": "x", "client_secret": "y"}, "invalid_client"),
         ({"max_retries": "many"}, "max_retries"),
     ],
 )
