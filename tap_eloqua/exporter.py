@@ -34,6 +34,7 @@ class ExportPlan:
     start: datetime
     end: datetime
     retention: str = "P1D"
+    windowed: bool = True           # False: every row the entity has (an Id sweep)
 
     @property
     def fingerprint(self) -> str:
@@ -44,15 +45,19 @@ class ExportPlan:
     def definition(self) -> dict[str, Any]:
         name = (f"tap-eloqua {self.entity.stream_name} "
                 f"{eloqua_datetime(self.start)}..{eloqua_datetime(self.end)}")[:NAME_MAX]
-        return {
+        window = (half_open_window(self.replication_statement, self.start, self.end)
+                  if self.windowed else None)
+        body: dict[str, Any] = {
             "name": name,
             "fields": self.fields,
-            "filter": all_of(self.entity.base_filter,
-                             half_open_window(self.replication_statement, self.start, self.end)),
+            "filter": all_of(self.entity.base_filter, window),
             "areSystemTimestampsInUTC": True,
             "dataRetentionDuration": self.retention,
             "autoDeleteDuration": "P1D",
         }
+        if not body["filter"]:
+            del body["filter"]  # optional in Eloqua: no filter exports every row
+        return body
 
 
 @dataclass

@@ -92,6 +92,11 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("events", th.ArrayType(th.StringType), default=[],
                 description="Events (names or ids, or \"all\") to offer as Bulk streams "
                             "event_<name>. Default none."),
+    th.Property("detect_deletes", th.BooleanType, default=False,
+                description="Offer a stream <stream>_ids per contacts, accounts, custom object "
+                            "and event stream: every Id that exists now, with the sweep's time "
+                            "as swept_at. Upserted on Id, an Id whose swept_at is older than the "
+                            "newest one was deleted in Eloqua."),
     th.Property("campaign_responses", th.BooleanType, default=False,
                 description="Offer the campaign_responses Bulk stream (Oracle documents these "
                             "exports for AppCloud services; the instance may refuse them)."),

@@ -53,10 +53,10 @@ class EloquaExportStream(Stream):
     is_sorted = False
 
     def __init__(self, tap: TapEloqua, entity: Entity, fields: dict[str, Field],
-                 schema: dict[str, Any]) -> None:
+                 schema: dict[str, Any], name: str | None = None) -> None:
         self.entity = entity
         self.eloqua_fields = fields
-        super().__init__(tap=tap, schema=schema, name=entity.stream_name)
+        super().__init__(tap=tap, schema=schema, name=name or entity.stream_name)
         self.primary_keys = list(entity.kind.key)
         self.replication_key = entity.kind.replication_key
         self._tap_ref = tap
@@ -191,7 +191,8 @@ class EloquaExportStream(Stream):
         use (stream maps, child streams, per-record state); anything unusual takes its path.
         """
         if (not write_messages or context or not self.selected or self.child_streams
-                or self.ABORT_AT_RECORD_COUNT is not None or not self._direct_output):
+                or self.ABORT_AT_RECORD_COUNT is not None or not self._direct_output
+                or self._stream_version is not None):
             yield from super()._sync_records(context, write_messages=write_messages)
             return
         out = output.stdout()

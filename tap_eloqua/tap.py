@@ -18,6 +18,7 @@ from tap_eloqua.scheduler import SyncScheduler
 from tap_eloqua.schema import fields_for, json_schema
 from tap_eloqua.settings import TAP_SETTINGS
 from tap_eloqua.streams import EloquaExportStream, parse_instant
+from tap_eloqua.sweeps import sweep_streams
 from tap_eloqua.writer import OrjsonWriter
 
 
@@ -87,11 +88,14 @@ class TapEloqua(OneLineConfigErrors, Tap):
                 *extra_entities(self.client, config, taken)]
 
     def discover_streams(self) -> list[Stream]:
-        streams: list[Stream] = []
+        exports: list[EloquaExportStream] = []
         for entity in self._entities():
             items = self.client.list_all(entity.fields_path, entity.fields_params or None)
             fields = fields_for(entity, items)
-            streams.append(EloquaExportStream(self, entity, fields, json_schema(fields)))
+            exports.append(EloquaExportStream(self, entity, fields, json_schema(fields)))
+        streams: list[Stream] = list(exports)
+        if self.config.get("detect_deletes"):
+            streams += sweep_streams(self, exports, {s.name for s in exports})
         streams += rest_streams(self)
         if self.input_catalog:
             unknown = sorted(set(self.input_catalog.keys()) - {s.name for s in streams})

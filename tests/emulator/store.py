@@ -65,6 +65,7 @@ class Store:
         self.events: dict[int, CustomObject] = {}          # Bulk events (events.py)
         self.campaign_responses: list[dict[str, Any]] = []
         self.rest = RestData()                               # REST Application API (rest.py)
+        self._deleted_max: dict[str, int] = {}               # Ids are never reused
 
     # ---- metadata -------------------------------------------------------------------------
     def activity_fields(self, activity_type: str | None = None) -> list[dict[str, Any]]:
@@ -150,7 +151,7 @@ class Store:
             unknown = set(values) - set(types)
             if unknown:
                 raise KeyError(f"unknown fields {sorted(unknown)}")
-            new_id = max(table, default=0) + 1
+            new_id = max(max(table, default=0), self._deleted_max.get(repr(kind), 0)) + 1
             now = now_ms()
             rec: dict[str, Any] = dict.fromkeys(types)
             rec.update(Id=new_id, CreatedAt=now, UpdatedAt=now)
@@ -161,6 +162,14 @@ class Store:
             self._mirror(kind, rec)
             table[new_id] = rec
             return new_id
+
+    def delete(self, kind: Kind, record_id: int) -> None:
+        """Delete a record as a user in Eloqua would: exports no longer have it, and its Id
+        is never given to a new record."""
+        with self.lock:
+            del self._table(kind)[int(record_id)]
+            key = repr(kind)
+            self._deleted_max[key] = max(self._deleted_max.get(key, 0), int(record_id))
 
     def new_external_id(self) -> str:
         """Activity ExternalIds are unique across all activity types."""
