@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eloqua_bulk.budget import SyncBudget
-from eloqua_bulk.errors import DataExpiredError, EloquaAPIError, SyncFailedError
+from eloqua_bulk.errors import DataExpiredError, EloquaAPIError, EloquaError, SyncFailedError
 from eloqua_bulk.session import BulkSession
 
 LOGGER = logging.getLogger("eloqua_bulk.client")
@@ -60,6 +60,7 @@ class BulkClient:
         self._created_lock = threading.Lock()
         self._retirer: ThreadPoolExecutor | None = None
         self._retiring: list[Future[None]] = []
+        self._closing = False
         self.budget = SyncBudget(session.settings.max_syncs_per_hour)
 
     # -- lists -----------------------------------------------------------------------------
@@ -79,10 +80,17 @@ class BulkClient:
     # -- definitions -----------------------------------------------------------------------
     def create_definition(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST an export or import definition; remembers its uri so `cleanup` deletes it."""
+        if self._closing:
+            raise EloquaError("The run is ending: no new definitions are created.")
         created = self.session.request("POST", path, body=body)
         uri = str(created["uri"])
         with self._created_lock:
-            self._created.append(uri)
+            late = self._closing  # `cleanup` has already listed what to delete
+            if not late:
+                self._created.append(uri)
+        if late:
+            self.delete_definition(uri)
+            raise EloquaError("The run is ending: no new definitions are created.")
         return dict(created)
 
     def adopt(self, uri: str) -> None:
@@ -119,8 +127,10 @@ class BulkClient:
             LOGGER.debug("Deleting %s failed (%s); retried at exit", definition_uri, exc)
 
     def cleanup(self) -> None:
-        """Delete every definition this client created and has not deleted yet; never raises."""
+        """Delete every definition this client created and has not deleted yet; never raises.
+        From here on no definition is created: a thread still starting one deletes it itself."""
         with self._created_lock:
+            self._closing = True
             retiring, self._retiring = self._retiring, []
         wait(retiring)
         with self._created_lock:

@@ -42,6 +42,11 @@ class SyncScheduler:
         self._tried: set[str] = set()
         self._changed = threading.Condition()
         self._filling = threading.Lock()  # one `ahead` at a time keeps the limits exact
+        self._stopped = False
+
+    def stop(self) -> None:
+        """The run is ending: start nothing more (at exit, before definitions are deleted)."""
+        self._stopped = True
 
     def opened(self, stream: Preparable) -> None:
         with self._changed:
@@ -79,6 +84,8 @@ class SyncScheduler:
             return
         with self._filling:
             for stream in self.order:
+                if self._stopped:
+                    return
                 with self._changed:
                     if len(self._open) >= self.max_open:
                         return

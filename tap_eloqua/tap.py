@@ -64,11 +64,13 @@ class TapEloqua(OneLineConfigErrors, Tap):
     @cached_property
     def scheduler(self) -> SyncScheduler:
         """Built on first use, once the streams (and the catalog's selection) are known."""
-        return SyncScheduler(
+        scheduler = SyncScheduler(
             list(self.streams.values()),  # type: ignore[arg-type]
             max_open=int(self.config.get("max_concurrent_syncs", 3)),
             max_open_activities=int(self.config.get("max_concurrent_activity_syncs", 1)),
             logger=self.logger)
+        atexit.register(scheduler.stop)  # registered after the client's cleanup: runs before it
+        return scheduler
 
     def _entities(self) -> list[ent.Entity]:
         config = self.config
