@@ -2,7 +2,8 @@
 
 They are opt-in (`events`, `campaign_responses` settings): Oracle documents campaign response
 exports for AppCloud services, and event lists differ per instance, so a default run asks
-Eloqua for neither.
+Eloqua for neither. Their kinds (EVENT, CAMPAIGN_RESPONSE: export only) are rows of
+`eloqua_bulk/kinds.py` like every other entity; this module only decides which ones a run asks for.
 """
 
 from __future__ import annotations

@@ -1,132 +1,40 @@
-"""Eloqua entity kinds as data: one generic export stream runs every row of this table.
+"""Exportable Eloqua objects: a kind from `eloqua_bulk.kinds` plus its stream name and parameters.
 
-Each kind says where its fields are listed, the system statements `/fields` does not return,
-its key, its replication field and the filter every export of it carries. Adding an entity means
-adding a row here, not a class.
+The kinds themselves (fields and exports paths, system statements, key, replication field, base
+filter) are data in `eloqua_bulk/kinds.py`, shared with target-eloqua; one generic export stream
+runs every one. A new entity is one `ObjectKind` row there plus, here, the constructor that names
+its stream(s).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-
-@dataclass(frozen=True)
-class SystemField:
-    """A documented statement clients must hard-code (absent from `/fields`)."""
-
-    name: str
-    statement: str
-    data_type: str            # Eloqua dataType: number | string | date | boolean
-    integer: bool = False     # ids are integers, not just numbers
-    required: bool = False    # never null: keys
-
-
-@dataclass(frozen=True)
-class EntityKind:
-    """A family of Eloqua objects that export the same way; templates take `{id}`/`{type}`."""
-
-    kind: str
-    fields_path: str
-    exports_path: str
-    system_fields: tuple[SystemField, ...]
-    key: tuple[str, ...]
-    replication_key: str
-    utc_fields: frozenset[str]                 # system timestamps: UTC with the UTC flag
-    fields_params: dict[str, str] = field(default_factory=dict)
-    base_filter: str | None = None
-    lagged: bool = False                       # late-arriving rows: window ends before now
-
-
-def _ts(name: str, statement: str) -> SystemField:
-    return SystemField(name, statement, "date")
-
-
-CONTACTS = EntityKind(
-    kind="contacts",
-    fields_path="/contacts/fields",
-    exports_path="/contacts/exports",
-    system_fields=(
-        SystemField("Id", "{{Contact.Id}}", "number", integer=True, required=True),
-        _ts("CreatedAt", "{{Contact.CreatedAt}}"),
-        _ts("UpdatedAt", "{{Contact.UpdatedAt}}"),
-        SystemField("IsSubscribed", "{{Contact.Email.IsSubscribed}}", "boolean"),
-        SystemField("IsBounced", "{{Contact.Email.IsBounced}}", "boolean"),
-        SystemField("EmailFormat", "{{Contact.Email.Format}}", "string"),
-    ),
-    key=("Id",),
-    replication_key="UpdatedAt",
-    utc_fields=frozenset({"CreatedAt", "UpdatedAt", "C_DateCreated", "C_DateModified",
-                          "C_LastModifiedByExtIntegrateSystem"}),
+from eloqua_bulk.kinds import (
+    ACCOUNTS,
+    ACTIVITIES,
+    ACTIVITY_TYPES,
+    CAMPAIGN_RESPONSE,
+    CONTACTS,
+    CUSTOM_OBJECT,
+    EVENT,
+    ObjectKind,
+    SystemField,
+    fill_template,
 )
 
-ACCOUNTS = EntityKind(
-    kind="accounts",
-    fields_path="/accounts/fields",
-    exports_path="/accounts/exports",
-    system_fields=(
-        SystemField("Id", "{{Account.Id}}", "number", integer=True, required=True),
-        _ts("CreatedAt", "{{Account.CreatedAt}}"),
-        _ts("UpdatedAt", "{{Account.UpdatedAt}}"),
-    ),
-    key=("Id",),
-    replication_key="UpdatedAt",
-    utc_fields=frozenset({"CreatedAt", "UpdatedAt", "M_DateCreated", "M_DateModified",
-                          "M_LastModifiedByExtIntegrateSystem"}),
-)
-
-CUSTOM_OBJECT = EntityKind(
-    kind="custom_object",
-    fields_path="/customObjects/{id}/fields",
-    exports_path="/customObjects/{id}/exports",
-    system_fields=(
-        SystemField("Id", "{{CustomObject[{id}].Id}}", "number", integer=True, required=True),
-        SystemField("ExternalId", "{{CustomObject[{id}].ExternalId}}", "string"),
-        _ts("CreatedAt", "{{CustomObject[{id}].CreatedAt}}"),
-        _ts("UpdatedAt", "{{CustomObject[{id}].UpdatedAt}}"),
-    ),
-    key=("Id",),
-    replication_key="UpdatedAt",
-    utc_fields=frozenset({"CreatedAt", "UpdatedAt"}),
-)
-
-ACTIVITY = EntityKind(
-    kind="activity",
-    fields_path="/activities/fields",
-    fields_params={"activityType": "{type}"},
-    exports_path="/activities/exports",
-    system_fields=(
-        SystemField("ExternalId", "{{Activity.ExternalId}}", "string", required=True),
-        SystemField("ActivityId", "{{Activity.Id}}", "number", integer=True),
-        SystemField("ActivityType", "{{Activity.Type}}", "string"),
-        _ts("ActivityDate", "{{Activity.CreatedAt}}"),
-        SystemField("ContactId", "{{Activity.Contact.Id}}", "number", integer=True),
-    ),
-    key=("ExternalId",),
-    replication_key="ActivityDate",
-    utc_fields=frozenset({"ActivityDate", "LinkedToContactDate"}),
-    base_filter="'{{Activity.Type}}' = '{type}'",
-    lagged=True,
-)
-
-ACTIVITY_TYPES = ("EmailSend", "EmailOpen", "EmailClickthrough", "Subscribe", "Unsubscribe",
-                  "Bounceback", "WebVisit", "PageView", "FormSubmit")
-
-
-def fill_template(template: str, params: dict[str, Any]) -> str:
-    """Put an object's parameters (`{id}`, `{type}`) into a path, statement or filter template."""
-    for name, value in params.items():
-        template = template.replace("{" + name + "}", str(value))
-    return template
+__all__ = ["ACTIVITY_TYPES", "Entity", "SystemField", "accounts", "activity", "campaign_responses",
+           "contacts", "custom_objects", "events", "fill_template", "snake_case"]
 
 
 @dataclass(frozen=True)
 class Entity:
     """One exportable object: a kind plus its parameters (custom object id, activity type)."""
 
-    kind: EntityKind
+    kind: ObjectKind
     stream_name: str
     label: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -152,9 +60,9 @@ class Entity:
 
     @property
     def system_fields(self) -> tuple[SystemField, ...]:
-        return tuple(
-            SystemField(f.name, self._fill(f.statement), f.data_type, f.integer, f.required)
-            for f in self.kind.system_fields)
+        """The kind's exported system fields, statements filled in."""
+        return tuple(replace(f, statement=self._fill(f.statement))
+                     for f in self.kind.export_fields)
 
 
 def snake_case(text: str) -> str:
@@ -173,7 +81,7 @@ def accounts() -> Entity:
 
 
 def activity(activity_type: str) -> Entity:
-    return Entity(ACTIVITY, f"activity_{snake_case(activity_type)}",
+    return Entity(ACTIVITIES, f"activity_{snake_case(activity_type)}",
                   f"{activity_type} activities", {"type": activity_type})
 
 
@@ -189,38 +97,6 @@ def custom_objects(objects: list[tuple[int, str]], taken: set[str]) -> list[Enti
         entities.append(Entity(CUSTOM_OBJECT, stream, f"custom object '{name}'",
                                {"id": co_id, "name": name}))
     return entities
-
-
-# -- events and campaign responses (Bulk exports like custom objects) --------------------------
-EVENT = EntityKind(
-    kind="event",
-    fields_path="/events/{id}/fields",
-    exports_path="/events/{id}/exports",
-    system_fields=(
-        SystemField("Id", "{{Event[{id}].Id}}", "number", integer=True, required=True),
-        _ts("CreatedAt", "{{Event[{id}].CreatedAt}}"),
-        _ts("UpdatedAt", "{{Event[{id}].UpdatedAt}}"),
-    ),
-    key=("Id",),
-    replication_key="UpdatedAt",
-    utc_fields=frozenset({"CreatedAt", "UpdatedAt"}),
-)
-
-# Responses are created once per contact and campaign, so they are read by creation time.
-CAMPAIGN_RESPONSE = EntityKind(
-    kind="campaign_response",
-    fields_path="/campaignResponses/fields",
-    exports_path="/campaignResponses/exports",
-    system_fields=(
-        SystemField("Id", "{{CampaignResponse.Id}}", "number", integer=True, required=True),
-        _ts("CreatedAt", "{{CampaignResponse.CreatedAt}}"),
-        SystemField("CampaignId", "{{CampaignResponse.Campaign.Id}}", "number", integer=True),
-        SystemField("ContactId", "{{CampaignResponse.Contact.Id}}", "number", integer=True),
-    ),
-    key=("Id",),
-    replication_key="CreatedAt",
-    utc_fields=frozenset({"CreatedAt"}),
-)
 
 
 def events(objects: list[tuple[int, str]], taken: set[str]) -> list[Entity]:
