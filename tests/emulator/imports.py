@@ -1,11 +1,9 @@
-"""Import definitions (docs §5.1, §5.5, §5.6, §11): validation, echo, storage and data staging.
+"""Import definitions (docs §5.1, §5.5, §5.6, §11): validation and data staging.
+
+Storage and the echo are shared with exports (definitions.py); which statements `fields` may name
+is import_columns.py.
 
 Decided where the docs are silent (each marked [I] in the reference):
-* Importable statements: writable fields of the entity (`hasReadOnlyConstraint` false), plus
-  `{{CustomObject[n].ExternalId}}`. `{{Contact.Id}}`, `{{Account.Id}}`, `{{CustomObject[n].Id}}` and
-  read-only fields may only be the identifier (records are matched on them, never created with
-  them). Other system statements (CreatedAt, UpdatedAt, Email.IsSubscribed, related-entity
-  fields) answer 400 on `fields`.
 * `identifierFieldName` is required for contacts, accounts and custom objects; activities ignore it
   (log ELQ-00123). External activity imports need Type, CreatedAt, Asset.Type, Asset.Name and a
   contact reference (`{{Activity.Contact.Id}}` or `{{Activity.Contact.Field(C_EmailAddress)}}`).
@@ -19,16 +17,24 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
 
-from .catalog import STATEMENT_SHAPE, Entity, canonical, catalog
-from .common import BadRequestError, HttpError, failure, iso7, now_ms, parse_duration
+from .catalog import Entity, canonical
+from .common import BadRequestError, HttpError, failure
 from .config import EmulatorConfig
+from .definitions import (
+    Definitions,
+    StoredDefinition,
+    duration_failures,
+    name_failures,
+    shaped_statements,
+    sync_action_list,
+)
+from .import_columns import ACTIVITY_REQUIRED, ImportColumn, import_columns
 from .store import Store
 
 UPDATE_RULES = ("always", "ifNewIsNotNull", "ifExistingIsNull", "useFieldRule")
@@ -40,68 +46,16 @@ ECHO_ORDER = ("name", "fields", "identifierFieldName", "isSyncTriggeredOnImport"
               "importPriorityUri", "externalSystemId", "linkUsers", "mapDataCards",
               "mapDataCardsEntityType", "mapDataCardsEntityField", "mapDataCardsSourceField",
               "mapDataCardsCaseSensitiveMatch")
-MIN_RETENTION, MAX_RETENTION = timedelta(hours=1), timedelta(days=14)
-MAX_FIELDS, MAX_SYNC_ACTIONS = 100, 10
+MAX_FIELDS = 100
 LIST_REF = re.compile(r"^\{\{(contactlist|accountlist|emailgroup)\[(\d+)\]\}\}$")
 CONTACT_EMAIL = "{{activity.contact.field(c_emailaddress)}}"
 
 
-@dataclass(frozen=True)
-class ImportColumn:
-    """An importable statement: the store key it writes, its dataType and how it may be used."""
-
-    key: str
-    data_type: str
-    identifier_only: bool = False     # matched on, never written (Id, read-only fields)
-
-
-ACTIVITY_COLUMNS: dict[str, ImportColumn] = {
-    canonical(k): v for k, v in {
-        "{{Activity.Type}}": ImportColumn("ActivityType", "string"),
-        "{{Activity.CreatedAt}}": ImportColumn("ActivityDate", "date"),
-        "{{Activity.Asset.Type}}": ImportColumn("AssetType", "string"),
-        "{{Activity.Asset.Name}}": ImportColumn("AssetName", "string"),
-        "{{Activity.Campaign.Id}}": ImportColumn("CampaignId", "number"),
-        "{{Activity.Contact.Id}}": ImportColumn("ContactId", "number"),
-        "{{Activity.Contact.Field(C_EmailAddress)}}": ImportColumn("ContactEmail",
-                                                                   "emailAddress"),
-    }.items()
-}
-ACTIVITY_REQUIRED = ("ActivityType", "ActivityDate", "AssetType", "AssetName")
-
-
-def import_columns(store: Store, entity: Entity) -> dict[str, ImportColumn]:
-    """canonical statement -> ImportColumn for everything an import of `entity` may name."""
-    if entity.kind == "activities":
-        return dict(ACTIVITY_COLUMNS)
-    if entity.kind == "contacts":
-        items, ident, writable_system = store.contact_fields, "{{contact.id}}", ()
-    elif entity.kind == "accounts":
-        items, ident, writable_system = store.account_fields, "{{account.id}}", ()
-    else:
-        co = store.custom_objects[entity.co_id or 0]
-        items = co.fields
-        ident = f"{{{{customobject[{co.id}].id}}}}"
-        writable_system = (f"{{{{customobject[{co.id}].externalid}}}}",)
-    read_only = {f["internalName"] for f in items if f.get("hasReadOnlyConstraint")}
-    out: dict[str, ImportColumn] = {}
-    for statement, col in catalog(store, entity).items():
-        if col.source != "self":
-            continue
-        if statement == ident:
-            out[statement] = ImportColumn(col.key, col.data_type, identifier_only=True)
-        elif statement in writable_system:
-            out[statement] = ImportColumn(col.key, col.data_type)
-        elif statement.startswith(("{{contact.field(", "{{account.field(", "{{customobject[")) \
-                and not statement.endswith((".id}}", ".createdat}}", ".updatedat}}")):
-            out[statement] = ImportColumn(col.key, col.data_type,
-                                          identifier_only=col.key in read_only)
-    return out
-
-
 @dataclass
-class ImportDefinition:
+class ImportDefinition(StoredDefinition):
     """A stored import definition, its compiled columns and the rows staged for the next sync."""
+
+    SEGMENT = "imports"
 
     id: int
     entity: Entity
@@ -116,44 +70,32 @@ class ImportDefinition:
     syncs: list[Any] = field(default_factory=list)
 
     @property
-    def uri(self) -> str:
-        return f"{self.entity.base_uri}/imports/{self.id}"
-
-    @property
     def identifier(self) -> str | None:
         value = self.resource.get("identifierFieldName")
         return str(value) if value is not None else None
 
-    @property
-    def expired(self) -> bool:
-        auto = parse_duration(self.resource.get("autoDeleteDuration"))
-        return auto is not None and now_ms() >= self.created + auto
 
-
-class Imports:
+class Imports(Definitions[ImportDefinition]):
     """Every import definition of the instance (one id counter) and their staging areas."""
 
+    SEGMENT = "imports"
+    ECHO_ORDER = ECHO_ORDER
+
     def __init__(self, store: Store, cfg: EmulatorConfig) -> None:
-        self.store, self.cfg = store, cfg
-        self.lock = threading.RLock()
-        self.defs: dict[int, ImportDefinition] = {}
-        self.seen: list[dict[str, Any]] = []
+        super().__init__(store, cfg.username, {
+            "isSyncTriggeredOnImport": True,      # Oracle's documented default
+            "isUpdatingMultipleMatchedRecords": False,
+            "dataRetentionDuration": "P7D",
+        })
+        self.cfg = cfg
         self.pushes_seen: list[int] = []      # body size of every accepted data POST, for audits
-        self.next_id = 1
         self.external_activity_types = {"Webinar", "Trade Show", "Demo Request"}
         self.links: dict[tuple[int, int], tuple[str, int]] = {}   # (co, record) -> (kind, id)
 
     # ---- validation -----------------------------------------------------------------------
     def validate(self, entity: Entity, body: Any) -> dict[str, ImportColumn]:
         """Check an import definition body; raise BadRequestError listing every failure."""
-        if not isinstance(body, dict):
-            raise BadRequestError([failure("body", None, "Must be a JSON object")])
-        fails: list[dict[str, Any]] = []
-        name = body.get("name")
-        if not isinstance(name, str) or not name.strip():
-            fails.append(failure("name", name, "Is required"))
-        elif len(name) > 100:
-            fails.append(failure("name", name, "Must be at most 100 characters"))
+        fails = name_failures(body)
         columns = self._check_fields(entity, body.get("fields"), fails)
         self._check_identifier(entity, body, columns, fails)
         self._check_flags(entity, body, columns, fails)
@@ -166,20 +108,9 @@ class Imports:
 
     def _check_fields(self, entity: Entity, fields: Any,
                       fails: list[dict[str, Any]]) -> dict[str, ImportColumn]:
-        if not isinstance(fields, dict) or not fields:
-            fails.append(failure("fields", fields,
-                                 "Is required and must contain at least one field"))
-            return {}
-        if len(fields) > MAX_FIELDS:
-            fails.append(failure("fields", len(fields), "Must contain at most 100 fields"))
         known = import_columns(self.store, entity)
         columns: dict[str, ImportColumn] = {}
-        for key, statement in fields.items():
-            if not key or not isinstance(statement, str) or \
-                    not STATEMENT_SHAPE.match(statement.strip()):
-                fails.append(failure("fields", statement,
-                                     f"Field '{key}' must be a {{{{...}}}} EML statement"))
-                continue
+        for key, statement in shaped_statements(fields, MAX_FIELDS, fails):
             col = known.get(canonical(statement))
             if col is None:
                 fails.append(failure("fields", statement,
@@ -237,24 +168,11 @@ class Imports:
                 for k, c in columns.items()):
             fails.append(failure("isUpdatingMultipleMatchedRecords", True,
                                  "Must be false when C_EmailAddress is updated"))
-        for name, minimum, maximum in (("dataRetentionDuration", MIN_RETENTION, MAX_RETENTION),
-                                       ("autoDeleteDuration", MIN_RETENTION, None)):
-            if name in body:
-                d = parse_duration(body[name])
-                if d is None or d < minimum or (maximum is not None and d > maximum):
-                    fails.append(failure(name, body[name], "Must be an ISO-8601 duration "
-                                         + ("between PT1H and P14D" if maximum else
-                                            "of at least PT1H")))
+        duration_failures(body, fails)
 
     def _check_sync_actions(self, entity: Entity, actions: Any,
                             fails: list[dict[str, Any]]) -> None:
-        if actions is None:
-            return
-        if not isinstance(actions, list) or len(actions) > MAX_SYNC_ACTIONS:
-            fails.append(failure("syncActions", actions,
-                                 "Must be a list of at most 10 sync actions"))
-            return
-        for action in actions:
+        for action in sync_action_list(actions, fails):
             problem = self._sync_action_problem(entity, action)
             if problem:
                 fails.append(failure("syncActions", action, problem))
@@ -302,72 +220,13 @@ class Imports:
             fails.append(failure("mapDataCardsEntityField", body.get("mapDataCardsEntityField"),
                                  f"Must be a field statement of {target.kind}"))
 
-    # ---- CRUD -----------------------------------------------------------------------------
-    def _resource(self, body: dict[str, Any], defn: ImportDefinition | None, entity: Entity,
-                  defn_id: int) -> dict[str, Any]:
-        res = {k: body[k] for k in ECHO_ORDER if body.get(k) is not None}
-        res.setdefault("isSyncTriggeredOnImport", True)      # Oracle's documented default
-        res.setdefault("isUpdatingMultipleMatchedRecords", False)
-        res.setdefault("dataRetentionDuration", "P7D")
-        res = {k: res[k] for k in ECHO_ORDER if k in res}
-        created = defn.created if defn else now_ms()
-        res["uri"] = f"{entity.base_uri}/imports/{defn_id}"
-        res.update(createdBy=defn.resource["createdBy"] if defn else self.cfg.username,
-                   createdAt=iso7(created), updatedBy=self.cfg.username,
-                   updatedAt=iso7(now_ms()))
-        return res
+    # ---- storage (the rest is Definitions') ---------------------------------------------------
+    def _build(self, defn_id: int, entity: Entity, res: dict[str, Any],
+               compiled: dict[str, ImportColumn], now: datetime) -> ImportDefinition:
+        return ImportDefinition(defn_id, entity, res, compiled, now)
 
-    def create(self, entity: Entity, body: Any) -> ImportDefinition:
-        columns = self.validate(entity, body)
-        with self.lock:
-            defn_id, self.next_id = self.next_id, self.next_id + 1
-            res = self._resource(body, None, entity, defn_id)
-            defn = ImportDefinition(defn_id, entity, res, columns, now_ms())
-            self.defs[defn_id] = defn
-            self.seen.append(res)
-            return defn
-
-    def replace(self, entity: Entity, defn_id: int, body: Any) -> ImportDefinition:
-        defn = self.get(entity, defn_id)
-        columns = self.validate(entity, body)
-        with self.lock:
-            defn.resource = self._resource(body, defn, entity, defn_id)
-            defn.columns = columns
-            self.seen.append(defn.resource)
-            return defn
-
-    def purge(self) -> None:
-        with self.lock:
-            for k in [k for k, d in self.defs.items() if d.expired]:
-                self.defs.pop(k).deleted = True
-
-    def get(self, entity: Entity | None, defn_id: int) -> ImportDefinition:
-        self.purge()
-        with self.lock:
-            defn = self.defs.get(defn_id)
-            if defn is None or (entity is not None and defn.entity != entity):
-                raise HttpError(404, "The requested resource was not found.")
-            return defn
-
-    def delete(self, entity: Entity, defn_id: int) -> None:
-        defn = self.get(entity, defn_id)
-        with self.lock:
-            self.defs.pop(defn_id, None)
-            defn.deleted = True
-
-    def listing(self, entity: Entity | None) -> list[dict[str, Any]]:
-        self.purge()
-        with self.lock:
-            return [d.resource for d in self.defs.values() if entity is None or d.entity == entity]
-
-    def by_uri(self, uri: str) -> ImportDefinition | None:
-        self.purge()
-        wanted = uri.strip().rstrip("/").lower()
-        with self.lock:
-            for d in self.defs.values():
-                if d.uri.lower() == wanted:
-                    return d
-            return None
+    def _apply(self, defn: ImportDefinition, compiled: dict[str, ImportColumn]) -> None:
+        defn.columns = compiled
 
     # ---- data -----------------------------------------------------------------------------
     def stage(self, defn: ImportDefinition, body: bytes, content_type: str) -> None:

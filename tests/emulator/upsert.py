@@ -23,7 +23,8 @@ from typing import Any
 
 from .catalog import Entity, canonical
 from .common import EASTERN, UTC, now_ms
-from .imports import ImportColumn, ImportDefinition, Imports, import_columns
+from .import_columns import ImportColumn, import_columns
+from .imports import ImportDefinition, Imports
 from .store import Store
 
 EMAIL = re.compile(r"^[^@\s\"'<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
