@@ -107,14 +107,19 @@ def envelope(items: list[Any], query: dict[str, str], max_limit: int = 1000) -> 
     items.
     """
     limit, offset, total = paging(query, max_limit)
-    page = items[offset : offset + limit]
+    return page(items, limit, offset, total)
+
+
+def page(items: list[Any], limit: int, offset: int, total: bool) -> dict[str, Any]:
+    """One page of `items` in the list envelope (also the body of `/syncs/{id}/data`)."""
+    chunk = items[offset : offset + limit]
     out: dict[str, Any] = {}
-    if page:
-        out["items"] = page
+    if chunk:
+        out["items"] = chunk
     if total:
         out["totalResults"] = len(items)
     out["limit"] = limit
     out["offset"] = offset
-    out["count"] = len(page)
-    out["hasMore"] = offset + len(page) < len(items)
+    out["count"] = len(chunk)
+    out["hasMore"] = offset + len(chunk) < len(items)
     return out

@@ -12,14 +12,16 @@ unsubscribed). Subscription changes do not move UpdatedAt.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .catalog import canonical
-from .common import BadRequestError, failure, iso7, now_ms
+from .common import BadRequestError, failure, now_ms
+from .config import EmulatorConfig
 from .imports import LIST_REF, ImportDefinition
+from .sync_base import SyncBase, SyncLifecycle
 from .upsert import Outcome, Upserter, apply_activities, link_data_cards
 
 if TYPE_CHECKING:
@@ -33,41 +35,14 @@ CREATED_CODES = {"contacts": ("ELQ-00004", "Contacts created.", "ELQ-00022", "Co
 
 
 @dataclass
-class ImportSync:
+class ImportSync(SyncBase):
     """One sync of an import definition, with the rows it took from staging."""
 
-    id: int
-    definition: ImportDefinition
-    rows: list[dict[str, Any]]
-    created: datetime
-    t0: float
-    created_by: str
-    callback_url: str | None
-    planned_error: tuple[str, str] | None
-    status: str = "pending"
-    started: datetime | None = None
-    ended: datetime | None = None
-    logs: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
-    def uri(self) -> str:
-        return f"/syncs/{self.id}"
 
-    def resource(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"syncedInstanceUri": self.definition.uri}
-        if self.callback_url:
-            out["callbackUrl"] = self.callback_url
-        if self.started:
-            out["syncStartedAt"] = iso7(self.started)
-        if self.ended:
-            out["syncEndedAt"] = iso7(self.ended)
-        out.update(status=self.status, createdAt=iso7(self.created), createdBy=self.created_by,
-                   uri=self.uri)
-        return out
-
-
-class ImportSyncs:
+class ImportSyncs(SyncLifecycle):
     """Every import sync of the instance; lifecycle timing follows the emulator config."""
 
     def __init__(self, emu: EloquaEmulator) -> None:
@@ -75,21 +50,22 @@ class ImportSyncs:
         self.syncs: dict[int, ImportSync] = {}
 
     @property
-    def count(self) -> int:
-        return len(self.syncs)
+    def lock(self) -> threading.RLock:
+        return self.emu.imports.lock      # staging and sync state change together
+
+    @property
+    def cfg(self) -> EmulatorConfig:
+        return self.emu.config
 
     def create(self, defn: ImportDefinition, body: dict[str, Any]) -> ImportSync:
         """POST /syncs on an import definition (or an auto-triggered data POST)."""
         emu = self.emu
-        exports_syncs = emu.syncs
-        with exports_syncs.lock:          # one id counter and one fail-next plan for all syncs
-            sync_id, exports_syncs.next_id = exports_syncs.next_id, exports_syncs.next_id + 1
-            planned, exports_syncs.fail_next = exports_syncs.fail_next, None
+        sync_id, planned = emu.syncs.allocate()   # one id counter and fail-next plan for all syncs
         with emu.imports.lock:
             rows, defn.staged, defn.pushes = defn.staged, [], 0
             callback = body.get("callbackUrl") or body.get("callbackURL")
-            sync = ImportSync(sync_id, defn, rows, now_ms(), time.monotonic(),
-                              emu.config.username, callback, planned)
+            sync = ImportSync(sync_id, defn, now_ms(), time.monotonic(), emu.config.username,
+                              callback, planned, rows=rows)
             self.syncs[sync_id] = sync
             defn.syncs.append(sync)
         return sync
@@ -100,40 +76,7 @@ class ImportSyncs:
             self.advance(sync)
         return sync
 
-    def listing(self) -> list[dict[str, Any]]:
-        for sync in list(self.syncs.values()):
-            self.advance(sync)
-        return [s.resource() for s in list(self.syncs.values())]
-
-    def in_progress(self, defn: ImportDefinition) -> bool:
-        for sync in list(defn.syncs):
-            self.advance(sync)
-        return any(s.ended is None for s in defn.syncs)
-
-    def advance(self, sync: ImportSync) -> None:
-        """pending -> active -> final by wall clock; the rows are applied at the end."""
-        cfg = self.emu.config
-        with self.emu.imports.lock:
-            if sync.ended is not None:
-                return
-            elapsed = time.monotonic() - sync.t0
-            if elapsed < cfg.sync_pending_seconds:
-                return
-            if sync.started is None:
-                sync.started = sync.created + timedelta(seconds=cfg.sync_pending_seconds)
-                sync.status = "active"
-            if elapsed < cfg.sync_pending_seconds + cfg.sync_active_seconds + \
-                    cfg.slow_sync_seconds:
-                return
-            self._finish(sync)
-
     # ---- processing -----------------------------------------------------------------------
-    def _log(self, sync: ImportSync, code: str, message: str, count: int = 0,
-             severity: str = "information") -> None:
-        at = now_ms() + timedelta(milliseconds=len(sync.logs))
-        sync.logs.append({"count": count, "createdAt": iso7(at), "message": message,
-                          "severity": severity, "statusCode": code, "syncUri": sync.uri})
-
     def _finish(self, sync: ImportSync) -> None:
         defn, fail = sync.definition, self.emu.config.error_status_literal
         self._log(sync, "ELQ-00137", "Ready for data import processing.")

@@ -15,63 +15,33 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from .catalog import catalog
-from .common import BadRequestError, HttpError, failure, iso7, now_ms, paging
+from .common import BadRequestError, HttpError, failure, now_ms, page, paging
 from .config import EmulatorConfig
 from .exports import Definition, Exports
 from .snapshot import Snapshot, capture, render, select
 from .store import Store
+from .sync_base import SyncBase, SyncLifecycle
 
 
 @dataclass
-class Sync:
+class Sync(SyncBase):
     """One sync of an export definition."""
 
-    id: int
-    definition: Definition
-    created: datetime
-    t0: float
-    created_by: str
-    callback_url: str | None
-    planned_error: tuple[str, str] | None
-    status: str = "pending"
-    started: datetime | None = None
-    ended: datetime | None = None
     rows: list[dict[str, str]] | None = None
     total: int = 0
     ready: threading.Event = field(default_factory=threading.Event)
-    logs: list[dict[str, Any]] = field(default_factory=list)
     data_gone: bool = False
     expires: datetime | None = None
     build_error: str | None = None
 
-    @property
-    def uri(self) -> str:
-        return f"/syncs/{self.id}"
 
-    def resource(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"syncedInstanceUri": self.definition.uri}
-        if self.callback_url:
-            out["callbackUrl"] = self.callback_url
-        if self.started:
-            out["syncStartedAt"] = iso7(self.started)
-        if self.ended:
-            out["syncEndedAt"] = iso7(self.ended)
-        out.update(
-            status=self.status,
-            createdAt=iso7(self.created),
-            createdBy=self.created_by,
-            uri=self.uri,
-        )
-        return out
-
-
-class Syncs:
+class Syncs(SyncLifecycle):
     """Every sync of the instance and the worker threads that render their rows."""
 
     def __init__(self, store: Store, exports: Exports, cfg: EmulatorConfig, user: str) -> None:
@@ -80,10 +50,6 @@ class Syncs:
         self.syncs: dict[int, Sync] = {}
         self.next_id = 1
         self.fail_next: tuple[str, str] | None = None
-
-    @property
-    def count(self) -> int:
-        return len(self.syncs)
 
     def create(self, body: Any) -> Sync:
         """POST /syncs: re-validate the definition, snapshot the data, start rendering."""
@@ -100,8 +66,7 @@ class Syncs:
         )  # definitions are re-checked (docs §3.5)
         ctx = capture(self.store, defn.entity, defn.activity_type)
         with self.lock:
-            sync_id, self.next_id = self.next_id, self.next_id + 1
-            planned, self.fail_next = self.fail_next, None
+            sync_id, planned = self.allocate()
             callback = body.get("callbackUrl") or body.get("callbackURL")
             sync = Sync(sync_id, defn, now_ms(), time.monotonic(), self.user, callback, planned)
             self.syncs[sync_id] = sync
@@ -110,6 +75,13 @@ class Syncs:
             target=self._build, args=(sync, ctx), daemon=True, name=f"sync-{sync_id}"
         ).start()
         return sync
+
+    def allocate(self) -> tuple[int, tuple[str, str] | None]:
+        """The next sync id and the planned failure, if any; import syncs take theirs here too."""
+        with self.lock:
+            sync_id, self.next_id = self.next_id, self.next_id + 1
+            planned, self.fail_next = self.fail_next, None
+            return sync_id, planned
 
     def _build(self, sync: Sync, ctx: Snapshot) -> None:
         defn = sync.definition
@@ -130,37 +102,8 @@ class Syncs:
         sync.ready.set()
 
     # ---- lifecycle --------------------------------------------------------------------------
-    def advance(self, sync: Sync) -> None:
-        """Move the status along by wall clock (pending -> active -> final)."""
-        with self.lock:
-            if sync.ended is not None:
-                return
-            cfg = self.cfg
-            elapsed = time.monotonic() - sync.t0
-            if elapsed < cfg.sync_pending_seconds:
-                return
-            if sync.started is None:
-                sync.started = sync.created + timedelta(seconds=cfg.sync_pending_seconds)
-                sync.status = "active"
-            done_at = cfg.sync_pending_seconds + cfg.sync_active_seconds + cfg.slow_sync_seconds
-            if elapsed < done_at or not (sync.ready.is_set() or sync.definition.deleted):
-                return
-            self._finish(sync)
-
-    def _log(
-        self, sync: Sync, code: str, message: str, count: int = 0, severity: str = "information"
-    ) -> None:
-        at = now_ms() + timedelta(milliseconds=len(sync.logs))
-        sync.logs.append(
-            {
-                "count": count,
-                "createdAt": iso7(at),
-                "message": message,
-                "severity": severity,
-                "statusCode": code,
-                "syncUri": sync.uri,
-            }
-        )
+    def _ready(self, sync: Sync) -> bool:
+        return sync.ready.is_set() or sync.definition.deleted
 
     def _finish(self, sync: Sync) -> None:
         fail = self.cfg.error_status_literal
@@ -224,18 +167,6 @@ class Syncs:
         self.advance(sync)
         return sync
 
-    def listing(self) -> list[dict[str, Any]]:
-        with self.lock:
-            syncs = list(self.syncs.values())
-        for s in syncs:
-            self.advance(s)
-        return [s.resource() for s in syncs]
-
-    def in_progress(self, defn: Definition) -> bool:
-        for s in list(defn.syncs):
-            self.advance(s)
-        return any(s.ended is None for s in defn.syncs)
-
     # ---- data ---------------------------------------------------------------------------------
     def data_page(self, sync_id: int, query: dict[str, str]) -> bytes:
         """GET /syncs/{id}/data as JSON bytes (limit 1..50000)."""
@@ -255,17 +186,7 @@ class Syncs:
                     )
                 ]
             )
-        rows = sync.rows
-        page = rows[offset : offset + limit]
-        out: dict[str, Any] = {}
-        if page:
-            out["items"] = page
-        if total:
-            out["totalResults"] = len(rows)
-        out.update(
-            limit=limit, offset=offset, count=len(page), hasMore=offset + len(page) < len(rows)
-        )
-        return orjson.dumps(out)
+        return orjson.dumps(page(sync.rows, limit, offset, total))
 
     def delete_data(self, sync_id: int) -> None:
         sync = self.get(sync_id)
