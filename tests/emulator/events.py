@@ -14,11 +14,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from .catalog import Column, Entity
-from .common import BadRequestError, HttpError, envelope, failure, iso7
+from .common import HttpError, envelope, iso7
 from .config import EmulatorConfig
+from .handlers import NOT_FOUND, Response, json_response, parse_body
 from .meta import field_item
 from .seed import local_ts, ts
 from .store import CustomObject, Store
@@ -26,8 +25,6 @@ from .store import CustomObject, Store
 if TYPE_CHECKING:
     from .emulator import EloquaEmulator
 
-Response = tuple[int, bytes]
-NOT_FOUND = HttpError(404, "The requested resource was not found.")
 EVENT_NAMES = ["Spring Summit 2024", "Partner Webinar: Q3", "Customer Day (EMEA)"]
 EVENT_FIELDS = [("Registrant Email", "emailAddress"), ("Full Name", "string"),
                 ("Session", "string"), ("Attended", "boolean"), ("Registered On", "date"),
@@ -131,10 +128,6 @@ def records(store: Store, entity: Entity) -> list[dict[str, Any]]:
 
 
 # ---- routes -----------------------------------------------------------------------------------
-def _json(status: int, obj: Any) -> Response:
-    return status, orjson.dumps(obj)
-
-
 def _entity(emu: EloquaEmulator, m: re.Match[str]) -> Entity:
     if m["event"] is None:
         return Entity("campaignResponses")
@@ -151,13 +144,6 @@ def _fields(emu: EloquaEmulator, m: re.Match[str]) -> list[dict[str, Any]]:
     return emu.store.events[entity.co_id or 0].fields
 
 
-def _body(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BadRequestError([failure("body", None, "There was a parsing error.")]) from None
-
-
 def _route(emu: EloquaEmulator, method: str, m: re.Match[str], q: dict[str, str],
            body: bytes) -> Response:
     part, item, sub = m["part"], m["item"], m["sub"]
@@ -166,16 +152,16 @@ def _route(emu: EloquaEmulator, method: str, m: re.Match[str], q: dict[str, str]
             raise HttpError(405, "Method Not Allowed")
         if m["event"] is None:
             raise NOT_FOUND
-        return _json(200, emu.store.events[_entity(emu, m).co_id or 0].meta)
+        return json_response(200, emu.store.events[_entity(emu, m).co_id or 0].meta)
     if part == "fields":
         if method != "GET":
             raise HttpError(405, "Method Not Allowed")
         items = _fields(emu, m)
         if item is None:
-            return _json(200, envelope(items, q))
+            return json_response(200, envelope(items, q))
         for f in items:
             if f["uri"].rsplit("/", 1)[-1] == item:
-                return _json(200, f)
+                return json_response(200, f)
         raise NOT_FOUND
     return _exports(emu, method, _entity(emu, m), item, sub, q, body)
 
@@ -185,14 +171,15 @@ def _exports(emu: EloquaEmulator, method: str, entity: Entity, item: str | None,
     exports = emu.exports
     if item is None:
         if method == "POST":
-            return _json(201, exports.create(entity, _body(body)).resource)
+            return json_response(201, exports.create(entity, parse_body(body)).resource)
         if method == "GET":
-            return _json(200, envelope(exports.listing(entity), q))
+            return json_response(200, envelope(exports.listing(entity), q))
         raise HttpError(405, "Method Not Allowed")
     defn_id = int(item)
     actions: dict[tuple[str, str | None], Callable[[], Response]] = {
-        ("GET", None): lambda: _json(200, exports.get(entity, defn_id).resource),
-        ("PUT", None): lambda: _json(200, exports.replace(entity, defn_id, _body(body)).resource),
+        ("GET", None): lambda: json_response(200, exports.get(entity, defn_id).resource),
+        ("PUT", None): lambda: json_response(
+            200, exports.replace(entity, defn_id, parse_body(body)).resource),
         ("DELETE", None): lambda: (exports.delete(entity, defn_id), (204, b""))[1],
         ("GET", "data"): lambda: (200, emu.syncs.definition_data(exports.get(entity, defn_id),
                                                                   q)),
@@ -219,7 +206,7 @@ def dispatch(emu: EloquaEmulator, method: str, rest: str, query: dict[str, str],
             raise NOT_FOUND
         if method != "GET":
             raise HttpError(405, "Method Not Allowed")
-        return _json(200, envelope([e.meta for e in emu.store.events.values()], query))
+        return json_response(200, envelope([e.meta for e in emu.store.events.values()], query))
     if m["cr"] is not None and m["part"] is None:
         raise NOT_FOUND
     return _route(emu, method, m, query, body)

@@ -9,76 +9,29 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
 
-from .catalog import Entity
-from .common import BadRequestError, HttpError, envelope, failure
+from .common import HttpError, envelope
+from .handlers import OBJ, Handler, Response, definition_routes, entity_of, json_response
 
 if TYPE_CHECKING:
     from .emulator import EloquaEmulator
 
-Response = tuple[int, bytes]
-Handler = Callable[["EloquaEmulator", re.Match[str], dict[str, str], bytes], Response]
-NOT_FOUND = HttpError(404, "The requested resource was not found.")
 REQUEST = threading.local()
 
 
-def _json(status: int, obj: Any) -> Response:
-    return status, orjson.dumps(obj)
-
-
-def _body(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BadRequestError([failure("body", None, "There was a parsing error.")]) from None
-
-
-def _entity(emu: EloquaEmulator, m: re.Match[str]) -> Entity:
-    groups = m.groupdict()
-    if groups.get("co"):
-        co_id = int(groups["co"])
-        if co_id not in emu.store.custom_objects:
-            raise NOT_FOUND
-        return Entity("customObjects", co_id)
-    return Entity(groups["obj"])
-
-
-def create(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], raw: bytes) -> Response:
-    return _json(201, emu.imports.create(_entity(emu, m), _body(raw)).resource)
-
-
-def listing(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    entity = _entity(emu, m) if m.groupdict().get("obj") or m.groupdict().get("co") else None
-    return _json(200, envelope(emu.imports.listing(entity), q))
-
-
-def get_one(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    return _json(200, emu.imports.get(_entity(emu, m), int(m["id"])).resource)
-
-
-def put(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], raw: bytes) -> Response:
-    return _json(200, emu.imports.replace(_entity(emu, m), int(m["id"]), _body(raw)).resource)
-
-
-def delete(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    emu.imports.delete(_entity(emu, m), int(m["id"]))
-    return 204, b""
-
-
 def data_post(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], raw: bytes) -> Response:
-    defn = emu.imports.get(_entity(emu, m), int(m["id"]))
+    defn = emu.imports.get(entity_of(emu, m), int(m["id"]))
     emu.imports.stage(defn, raw, getattr(REQUEST, "content_type", "") or "")
     if defn.resource.get("isSyncTriggeredOnImport"):
-        return _json(201, emu.import_syncs.create(defn, {}).resource())
+        return json_response(201, emu.import_syncs.create(defn, {}).resource())
     return 204, b""
 
 
 def data_delete(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    defn = emu.imports.get(_entity(emu, m), int(m["id"]))
+    defn = emu.imports.get(entity_of(emu, m), int(m["id"]))
     if emu.import_syncs.in_progress(defn):
         raise HttpError(409, "There was a conflict.")
     with emu.imports.lock:
@@ -89,21 +42,15 @@ def data_delete(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: byt
 def all_syncs(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
     items = emu.syncs.listing() + emu.import_syncs.listing()
     items.sort(key=lambda s: int(str(s["uri"]).rsplit("/", 1)[-1]))
-    return _json(200, envelope(items, q))
+    return json_response(200, envelope(items, q))
 
 
-_OBJ = r"(?:(?P<obj>contacts|accounts|activities)|customobjects/(?P<co>\d+))"
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     (meth, re.compile(pat + r"/?$"), fn)
     for meth, pat, fn in [
-        ("POST", rf"/{_OBJ}/imports", create),
-        ("GET", rf"/{_OBJ}/imports", listing),
-        ("GET", r"/imports", listing),
-        ("GET", rf"/{_OBJ}/imports/(?P<id>\d+)", get_one),
-        ("PUT", rf"/{_OBJ}/imports/(?P<id>\d+)", put),
-        ("DELETE", rf"/{_OBJ}/imports/(?P<id>\d+)", delete),
-        ("POST", rf"/{_OBJ}/imports/(?P<id>\d+)/data", data_post),
-        ("DELETE", rf"/{_OBJ}/imports/(?P<id>\d+)/data", data_delete),
+        *definition_routes("imports"),
+        ("POST", rf"/{OBJ}/imports/(?P<id>\d+)/data", data_post),
+        ("DELETE", rf"/{OBJ}/imports/(?P<id>\d+)/data", data_delete),
         ("GET", r"/syncs", all_syncs),
     ]
 ]
@@ -122,7 +69,7 @@ def _sync_request(emu: EloquaEmulator, method: str, path: str, query: dict[str, 
         defn = emu.imports.by_uri(uri) if isinstance(uri, str) else None
         if defn is None:
             return None
-        return _json(201, emu.import_syncs.create(defn, parsed).resource())
+        return json_response(201, emu.import_syncs.create(defn, parsed).resource())
     m = SYNC_PATH.match(path)
     if m is None:
         return None
@@ -131,11 +78,11 @@ def _sync_request(emu: EloquaEmulator, method: str, path: str, query: dict[str, 
         return None
     rest = m["rest"] or ""
     if method == "GET" and rest == "":
-        return _json(200, sync.resource())
+        return json_response(200, sync.resource())
     if method == "GET" and rest == "/logs":
-        return _json(200, envelope(list(sync.logs), query))
+        return json_response(200, envelope(list(sync.logs), query))
     if method == "GET" and rest == "/rejects":
-        return _json(200, envelope(list(sync.rejects), query))
+        return json_response(200, envelope(list(sync.rejects), query))
     if rest == "/data":
         emu.import_syncs.data(sync)
     raise HttpError(405, "Method Not Allowed")

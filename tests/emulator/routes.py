@@ -6,55 +6,36 @@ Paths are matched case-insensitively; uris in bodies use Eloqua's canonical casi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from . import events, import_routes
-from .catalog import Entity
 from .common import BadRequestError, HttpError, envelope, failure
+from .handlers import (
+    NOT_FOUND,
+    OBJ,
+    Handler,
+    Response,
+    definition_routes,
+    entity_of,
+    json_response,
+    parse_body,
+)
 from .meta import ACTIVITY_TYPES
 
 if TYPE_CHECKING:
     from .emulator import EloquaEmulator
 
-Response = tuple[int, bytes]
-Handler = Callable[["EloquaEmulator", re.Match[str], dict[str, str], bytes], Response]
-NOT_FOUND = HttpError(404, "The requested resource was not found.")
-
-
-def _json(status: int, obj: Any) -> Response:
-    return status, orjson.dumps(obj)
-
-
-def _body(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BadRequestError([failure("body", None, "There was a parsing error.")]) from None
-
-
-def _entity(emu: EloquaEmulator, m: re.Match[str]) -> Entity:
-    groups = m.groupdict()
-    if groups.get("co"):
-        co_id = int(groups["co"])
-        if co_id not in emu.store.custom_objects:
-            raise NOT_FOUND
-        return Entity("customObjects", co_id)
-    return Entity(groups["obj"])
-
 
 # ---- metadata ------------------------------------------------------------------------------------
 def fields_list(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
     items = _field_items(emu, m, q)
-    return _json(200, envelope(items, q))
+    return json_response(200, envelope(items, q))
 
 
 def field_one(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
     for item in _field_items(emu, m, {}):
         if item["uri"].rsplit("/", 1)[-1] == m["id"]:
-            return _json(200, item)
+            return json_response(200, item)
     raise NOT_FOUND
 
 
@@ -80,14 +61,14 @@ def _field_items(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str]) -> li
 
 
 def co_list(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    return _json(200, envelope([co.meta for co in emu.store.custom_objects.values()], q))
+    return json_response(200, envelope([co.meta for co in emu.store.custom_objects.values()], q))
 
 
 def co_one(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
     co = emu.store.custom_objects.get(int(m["co"]))
     if co is None:
         raise NOT_FOUND
-    return _json(200, co.meta)
+    return json_response(200, co.meta)
 
 
 def lists(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
@@ -113,42 +94,20 @@ def lists(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) ->
     if m["id"]:
         for item in items:
             if str(item["uri"]).endswith(f"/{m['id']}"):
-                return _json(200, item)
+                return json_response(200, item)
         raise NOT_FOUND
-    return _json(200, envelope(items, q))
+    return json_response(200, envelope(items, q))
 
 
 # ---- export definitions --------------------------------------------------------------------------
-def export_create(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], raw: bytes) -> Response:
-    return _json(201, emu.exports.create(_entity(emu, m), _body(raw)).resource)
-
-
-def export_list(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    entity = _entity(emu, m) if m.groupdict().get("obj") or m.groupdict().get("co") else None
-    return _json(200, envelope(emu.exports.listing(entity), q))
-
-
-def export_get(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    return _json(200, emu.exports.get(_entity(emu, m), int(m["id"])).resource)
-
-
-def export_put(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], raw: bytes) -> Response:
-    return _json(200, emu.exports.replace(_entity(emu, m), int(m["id"]), _body(raw)).resource)
-
-
-def export_delete(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    emu.exports.delete(_entity(emu, m), int(m["id"]))
-    return 204, b""
-
-
 def export_data(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    return 200, emu.syncs.definition_data(emu.exports.get(_entity(emu, m), int(m["id"])), q)
+    return 200, emu.syncs.definition_data(emu.exports.get(entity_of(emu, m), int(m["id"])), q)
 
 
 def export_data_delete(
     emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes
 ) -> Response:
-    defn = emu.exports.get(_entity(emu, m), int(m["id"]))
+    defn = emu.exports.get(entity_of(emu, m), int(m["id"]))
     if emu.syncs.in_progress(defn):
         raise HttpError(409, "There was a conflict.")
     for s in defn.syncs:
@@ -158,15 +117,15 @@ def export_data_delete(
 
 # ---- syncs ---------------------------------------------------------------------------------------
 def sync_create(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], raw: bytes) -> Response:
-    return _json(201, emu.syncs.create(_body(raw)).resource())
+    return json_response(201, emu.syncs.create(parse_body(raw)).resource())
 
 
 def sync_list(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    return _json(200, envelope(emu.syncs.listing(), q))
+    return json_response(200, envelope(emu.syncs.listing(), q))
 
 
 def sync_get(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    return _json(200, emu.syncs.get(int(m["id"])).resource())
+    return json_response(200, emu.syncs.get(int(m["id"])).resource())
 
 
 def sync_data(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
@@ -181,31 +140,25 @@ def sync_data_delete(
 
 
 def sync_logs(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
-    return _json(200, envelope(list(emu.syncs.get(int(m["id"])).logs), q))
+    return json_response(200, envelope(list(emu.syncs.get(int(m["id"])).logs), q))
 
 
 def sync_rejects(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
     emu.syncs.get(int(m["id"]))
-    return _json(200, envelope([], q))
+    return json_response(200, envelope([], q))
 
 
-_OBJ = r"(?:(?P<obj>contacts|accounts|activities)|customobjects/(?P<co>\d+))"
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     (meth, re.compile(pat + r"/?$"), fn)
     for meth, pat, fn in [
-        ("GET", rf"/{_OBJ}/fields", fields_list),
-        ("GET", rf"/{_OBJ}/fields/(?P<id>\d+)", field_one),
+        ("GET", rf"/{OBJ}/fields", fields_list),
+        ("GET", rf"/{OBJ}/fields/(?P<id>\d+)", field_one),
         ("GET", r"/customobjects", co_list),
         ("GET", r"/customobjects/(?P<co>\d+)", co_one),
         ("GET", r"/(?P<obj>contacts|accounts)/lists(?:/(?P<id>\d+))?", lists),
-        ("POST", rf"/{_OBJ}/exports", export_create),
-        ("GET", rf"/{_OBJ}/exports", export_list),
-        ("GET", r"/exports", export_list),
-        ("GET", rf"/{_OBJ}/exports/(?P<id>\d+)", export_get),
-        ("PUT", rf"/{_OBJ}/exports/(?P<id>\d+)", export_put),
-        ("DELETE", rf"/{_OBJ}/exports/(?P<id>\d+)", export_delete),
-        ("GET", rf"/{_OBJ}/exports/(?P<id>\d+)/data", export_data),
-        ("DELETE", rf"/{_OBJ}/exports/(?P<id>\d+)/data", export_data_delete),
+        *definition_routes("exports"),
+        ("GET", rf"/{OBJ}/exports/(?P<id>\d+)/data", export_data),
+        ("DELETE", rf"/{OBJ}/exports/(?P<id>\d+)/data", export_data_delete),
         ("POST", r"/syncs", sync_create),
         ("GET", r"/syncs", sync_list),
         ("GET", r"/syncs/(?P<id>\d+)", sync_get),
