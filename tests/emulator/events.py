@@ -19,7 +19,7 @@ from .common import HttpError, envelope, iso7
 from .config import EmulatorConfig
 from .handlers import NOT_FOUND, Response, json_response, parse_body
 from .meta import field_item
-from .seed import local_ts, ts
+from .seed_clock import local_ts, ts
 from .store import CustomObject, Store
 
 if TYPE_CHECKING:

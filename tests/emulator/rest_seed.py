@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import EmulatorConfig
 from .rest_store import RestData
-from .seed import YEAR_START
+from .seed_clock import YEAR_START
 from .store import Store
 
 PERMISSIONS = ["Retrieve", "SetSecurity", "Delete", "Update"]
