@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -23,15 +24,17 @@ MIN_RETENTION, MAX_RETENTION = timedelta(hours=1), timedelta(days=14)
 MAX_SYNC_ACTIONS = 10
 
 
+@dataclass
 class StoredDefinition:
-    """Mixin for the definition dataclasses (fields id, entity, resource, created, deleted)."""
+    """A stored definition: its echo (`resource`), its syncs; subclasses add the compiled parts."""
 
     SEGMENT: ClassVar[str]  # "exports" or "imports"
     id: int
     entity: Entity
     resource: dict[str, Any]
     created: datetime
-    deleted: bool
+    deleted: bool = field(default=False, kw_only=True)
+    syncs: list[Any] = field(default_factory=list, kw_only=True)
 
     @property
     def uri(self) -> str:

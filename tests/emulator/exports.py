@@ -6,7 +6,7 @@ asserted on (docs §7.2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,15 +47,9 @@ class Definition(StoredDefinition):
 
     SEGMENT = "exports"
 
-    id: int
-    entity: Entity
-    resource: dict[str, Any]
     columns: list[tuple[str, Column]]
     filter_node: Node | None
     activity_type: str | None
-    created: datetime
-    deleted: bool = False
-    syncs: list[Any] = field(default_factory=list)
 
     @property
     def utc(self) -> bool:
@@ -235,10 +229,10 @@ class Exports(Definitions[Definition]):
             defn_id,
             entity,
             res,
+            now,
             compiled.columns,
             compiled.filter_node,
             compiled.activity_type,
-            now,
         )
 
     def _apply(self, defn: Definition, compiled: Compiled) -> None:

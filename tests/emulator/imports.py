@@ -57,17 +57,11 @@ class ImportDefinition(StoredDefinition):
 
     SEGMENT = "imports"
 
-    id: int
-    entity: Entity
-    resource: dict[str, Any]
     columns: dict[str, ImportColumn]          # fields key -> column
-    created: datetime
     staged: list[dict[str, Any]] = field(default_factory=list)
     pushes: int = 0
     ignored_keys: set[str] = field(default_factory=set)
     missing_keys: set[str] = field(default_factory=set)
-    deleted: bool = False
-    syncs: list[Any] = field(default_factory=list)
 
     @property
     def identifier(self) -> str | None:
@@ -223,7 +217,7 @@ class Imports(Definitions[ImportDefinition]):
     # ---- storage (the rest is Definitions') ---------------------------------------------------
     def _build(self, defn_id: int, entity: Entity, res: dict[str, Any],
                compiled: dict[str, ImportColumn], now: datetime) -> ImportDefinition:
-        return ImportDefinition(defn_id, entity, res, compiled, now)
+        return ImportDefinition(defn_id, entity, res, now, compiled)
 
     def _apply(self, defn: ImportDefinition, compiled: dict[str, ImportColumn]) -> None:
         defn.columns = compiled
