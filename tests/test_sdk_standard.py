@@ -19,6 +19,6 @@ atexit.register(_EMULATOR.stop)
 
 TestTapEloqua = get_tap_test_class(
     tap_class=TapEloqua,
-    config=basic_config(_EMULATOR),
+    config=basic_config(_EMULATOR, detect_deletes=True),  # the Id sweeps too
     suite_config=SuiteConfig(max_records_limit=30),
 )
