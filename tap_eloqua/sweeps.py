@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tap_eloqua.entities import Entity
 from tap_eloqua.exporter import ExportPlan
 from tap_eloqua.schema import Field, json_schema
-from tap_eloqua.streams import EloquaExportStream
+from tap_eloqua.streams import SYNC_KEY, EloquaExportStream
 
 if TYPE_CHECKING:
     from tap_eloqua.tap import TapEloqua
@@ -55,6 +55,11 @@ class IdSweepStream(EloquaExportStream):
                           windowed=False)
 
     def _record_pages(self) -> Iterator[Iterator[dict[str, Any]]]:
+        """One whole sweep every run, never resumed: an interrupted sweep's sync holds the Ids
+        of its own moment, and stamping them with this run's time would hide deletions."""
+        saved = self.stream_state.pop(SYNC_KEY, None)
+        if saved and saved.get("definition_uri"):
+            self._tap_ref.client.adopt(str(saved["definition_uri"]))  # deleted at exit
         stamp = self._swept_at.isoformat()
         for page in super()._record_pages():
             yield ({**record, SWEPT_AT: stamp} for record in page)

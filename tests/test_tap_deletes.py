@@ -75,3 +75,27 @@ def test_no_sweeps_unless_asked(emulator, tmp_path: Path):
     top = next(m["metadata"] for m in entry["metadata"] if m["breadcrumb"] == [])
     assert entry["replication_method"] == "FULL_TABLE" and "replication_key" not in entry
     assert top["table-key-properties"] == ["Id"]
+
+
+def test_an_interrupted_sweep_is_swept_again_whole(make_emulator, tmp_path: Path):
+    """A run killed mid-sweep leaves a cursor in the state; the next run must not resume it (its
+    sync lists the Ids of the old moment) but sweep once, whole, at its own time."""
+    emu = make_emulator(contacts=40, accounts=5, activities_per_type=0, custom_objects=0)
+    config = basic_config(emu, page_size=7, activity_types=[], custom_objects=["none"],
+                          detect_deletes=True)
+    first = run_tap(config, tmp_path / "1")
+    assert first.returncode == 0, first.stderr[-3000:]
+    killed_here = next(s for s in first.states
+                       if s["bookmarks"].get("contacts_ids", {}).get("eloqua_sync", {})
+                       .get("offset", 0) >= 14)
+    gone = sorted(emu.store.contacts)[-3:]
+    for contact_id in gone:
+        emu.store.delete("contacts", contact_id)
+
+    rerun = run_tap(config, tmp_path / "2", state=killed_here)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    ids = [r["Id"] for r in rerun.records("contacts_ids")]
+    assert sorted(ids) == sorted(emu.store.contacts)      # each live Id once, no deleted one
+    assert not set(ids) & set(gone)
+    assert len({r["swept_at"] for r in rerun.records("contacts_ids")}) == 1
+    assert emu.live_definitions() == []
