@@ -85,7 +85,7 @@ class Credentials(Protocol):
 
     def authorization(self, http: requests.Session, timeout: float) -> str: ...
 
-    def invalidate(self) -> None: ...
+    def invalidate(self, refused: str | None = None) -> None: ...
 
 
 @dataclass
@@ -104,7 +104,7 @@ class BasicCredentials:
     def authorization(self, http: requests.Session, timeout: float) -> str:
         return self._header
 
-    def invalidate(self) -> None:
+    def invalidate(self, refused: str | None = None) -> None:
         """Basic credentials cannot be refreshed; nothing to do."""
 
 
@@ -167,10 +167,15 @@ class OAuthCredentials:
             return None
         return self._usable(stored)
 
-    def invalidate(self) -> None:
-        """Forget the access token so the next request refreshes (after a 401)."""
+    def invalidate(self, refused: str | None = None) -> None:
+        """Forget the access token so the next request refreshes (after a 401). `refused` is
+        the Authorization header Eloqua refused: if another thread has already replaced that
+        token, the current one is kept (refreshing again would only rotate tokens)."""
         with self._lock:
-            self._rejected = self._tokens.access_token
+            current = self._tokens.access_token
+            if refused is not None and refused != f"Bearer {current}":
+                return
+            self._rejected = current
             self._tokens.access_token = None
             self._tokens.access_expires_at = 0.0
 
@@ -228,9 +233,11 @@ class PasswordGrantCredentials:
                 LOGGER.info("Obtained an OAuth access token with the password grant")
             return "Bearer " + self._access
 
-    def invalidate(self) -> None:
+    def invalidate(self, refused: str | None = None) -> None:
+        """Forget the access token, unless another thread has already replaced the refused one."""
         with self._lock:
-            self._access = None
+            if refused is None or refused == f"Bearer {self._access}":
+                self._access = None
 
     @staticmethod
     def _refusal(response: requests.Response) -> str:

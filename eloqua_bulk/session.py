@@ -151,7 +151,7 @@ class BulkSession:
                                             raw, root),
                     label,
                 )
-            except _UnauthorizedError:
+            except _UnauthorizedError as refused:
                 if reauthenticated:
                     raise AuthenticationError(
                         f"Eloqua answered 401 Unauthorized to {label} after re-authenticating: "
@@ -161,7 +161,7 @@ class BulkSession:
                 LOGGER.info("%s answered 401; re-authenticating and re-discovering the base URL",
                             label)
                 reauthenticated = True
-                self.credentials.invalidate()
+                self.credentials.invalidate(refused.header)
                 with self._lock:
                     self._base_url = (
                         None if not self.settings.base_url else self._base_url
@@ -180,7 +180,7 @@ class BulkSession:
         response = self._send(method, url, params=params, data=payload,
                               content_type=content_type if payload is not None else None)
         if response.status_code == 401:
-            raise _UnauthorizedError
+            raise _UnauthorizedError(response.request.headers.get("Authorization"))
         self._raise_for_status(method, path, response)
         if raw:
             return response.content
@@ -264,7 +264,11 @@ class BulkSession:
 
 
 class _UnauthorizedError(Exception):
-    """Internal signal: a Bulk call answered 401."""
+    """Internal signal: a Bulk call answered 401 to the Authorization header it carries."""
+
+    def __init__(self, header: str | None) -> None:
+        super().__init__("401")
+        self.header = header
 
 
 def _decode(response: requests.Response) -> Any:

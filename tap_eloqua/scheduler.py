@@ -37,8 +37,9 @@ class SyncScheduler:
         self.max_open = max(1, max_open)
         self.max_open_activities = max(1, max_open_activities)
         self.logger = logger
-        self._open: set[str] = set()
+        self._open: dict[str, int] = {}  # stream -> token of the sync holding its slot
         self._activities: set[str] = set()
+        self._tokens = 0
         self._tried: set[str] = set()
         self._changed = threading.Condition()
         self._filling = threading.Lock()  # one `ahead` at a time keeps the limits exact
@@ -48,28 +49,38 @@ class SyncScheduler:
         """The run is ending: start nothing more (at exit, before definitions are deleted)."""
         self._stopped = True
 
-    def opened(self, stream: Preparable) -> None:
+    def opened(self, stream: Preparable) -> int:
+        """The stream's sync holds a slot now; the token names this hold for `closed`."""
         with self._changed:
-            self._open.add(stream.name)
-            self._tried.add(stream.name)
-            if stream.is_activity:
-                self._activities.add(stream.name)
+            return self._hold(stream)
 
-    def closed(self, stream: Preparable) -> None:
-        """The stream's sync is ready (or gone): its slot is free."""
+    def _hold(self, stream: Preparable) -> int:
+        self._tokens += 1
+        self._open[stream.name] = self._tokens
+        self._tried.add(stream.name)
+        if stream.is_activity:
+            self._activities.add(stream.name)
+        return self._tokens
+
+    def closed(self, stream: Preparable, token: int | None = None) -> None:
+        """The stream's sync is ready (or gone): its slot is free. With a token, only if that
+        hold is still the current one (a late watcher must not free a newer sync's slot)."""
         with self._changed:
-            self._open.discard(stream.name)
+            if token is not None and self._open.get(stream.name) != token:
+                return
+            self._open.pop(stream.name, None)
             self._activities.discard(stream.name)
             self._changed.notify_all()
 
-    def wait_turn(self, stream: Preparable) -> None:
-        """Before the SDK starts a stream's own sync: an activity waits for the activity sync
-        being prepared (at most the time Eloqua needs to finish that one)."""
-        if not stream.is_activity:
-            return
+    def reserve(self, stream: Preparable) -> int:
+        """Before the SDK starts a stream's own sync: wait until an activity may start (at most
+        the time Eloqua needs to finish the one being prepared), then hold the slot, in one step
+        so no watcher starts another activity in between."""
         with self._changed:
-            while len(self._activities - {stream.name}) >= self.max_open_activities:
+            while stream.is_activity and (
+                    len(self._activities - {stream.name}) >= self.max_open_activities):
                 self._changed.wait()
+            return self._hold(stream)
 
     def _can_open(self, stream: Preparable) -> bool:
         with self._changed:
@@ -95,7 +106,7 @@ class SyncScheduler:
                 if stream.prepare():
                     self.logger.info("%s: export started ahead of reading", stream.name)
 
-    def watch(self, stream: Preparable, wait: Callable[[], object]) -> None:
+    def watch(self, stream: Preparable, token: int, wait: Callable[[], object]) -> None:
         """Free the stream's slot once `wait` returns (its sync is ready), then fill it.
 
         A daemon thread: a run that ends early must not wait for syncs nobody will read.
@@ -106,7 +117,7 @@ class SyncScheduler:
                 wait()
             except Exception as exc:  # the stream's reader sees the same failure
                 self.logger.debug("%s: watching its sync ended: %s", stream.name, exc)
-            self.closed(stream)
+            self.closed(stream, token)
             try:
                 self.ahead()
             except Exception as exc:  # those streams start their own syncs when read

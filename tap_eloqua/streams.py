@@ -173,10 +173,14 @@ class EloquaExportStream(Stream):
                 return False
             plan = self._plan(start, end, fields)
             scheduler, client = self._tap_ref.scheduler, self._tap_ref.client
-            scheduler.opened(self)
-            cursor = self._exporter(len(fields)).start(plan)
+            token = scheduler.opened(self)
+            try:
+                cursor = self._exporter(len(fields)).start(plan)
+            except BaseException:
+                scheduler.closed(self, token)  # no sync, so no watcher to free the slot
+                raise
             self._prepared = (plan, cursor)
-        scheduler.watch(self, lambda: client.wait(cursor.sync_uri, self.name))
+        scheduler.watch(self, token, lambda: client.wait(cursor.sync_uri, self.name))
         return True
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
@@ -261,8 +265,7 @@ class EloquaExportStream(Stream):
             "instance_timezone", "America/New_York")))))
         began, count = time.monotonic(), 0
         if len(fields) > MAX_EXPORT_FIELDS:
-            scheduler.wait_turn(self)
-            scheduler.opened(self)
+            scheduler.reserve(self)
             scheduler.ahead()
             key = self.primary_keys[0]
             parts = split_plan(plan, key, (self.entity.kind.replication_key,))
@@ -307,8 +310,7 @@ class EloquaExportStream(Stream):
         elif self._prepared is not None and self._prepared[0] == plan:
             cursor = self._prepared[1]
         else:
-            self._tap_ref.scheduler.wait_turn(self)
-            self._tap_ref.scheduler.opened(self)
+            self._tap_ref.scheduler.reserve(self)
             cursor = exporter.start(plan)
         if self._prepared is not None and self._prepared[1] is not cursor:
             exporter.finish(self._prepared[1])

@@ -64,8 +64,14 @@ class TapEloqua(OneLineConfigErrors, Tap):
     @cached_property
     def scheduler(self) -> SyncScheduler:
         """Built on first use, once the streams (and the catalog's selection) are known."""
+        streams = list(self.streams.values())
+        for stream in streams:
+            # Create each selected stream's state entry here, on the main thread: watcher threads
+            # read it while the SDK copies the state for STATE messages, so it must not grow then.
+            if stream.selected:
+                _ = stream.stream_state
         scheduler = SyncScheduler(
-            list(self.streams.values()),  # type: ignore[arg-type]
+            streams,  # type: ignore[arg-type]
             max_open=int(self.config.get("max_concurrent_syncs", 3)),
             max_open_activities=int(self.config.get("max_concurrent_activity_syncs", 1)),
             logger=self.logger)

@@ -102,7 +102,6 @@ class Importer:
         keys = self._keys(rows)
         if keys and not self._staged_keys.isdisjoint(keys):
             self.sync(delete=False)          # never two rows of one record in one sync
-        self._staged_keys.update(keys)
         self._outcome.records += records
         self._outcome.merged += merged
         for shape, subscribed, members in self._shapes(rows):
@@ -112,6 +111,8 @@ class Importer:
             for n, part in enumerate(parts, start=1):
                 self._stage((tuple(part), subscribed, n), part, n, len(parts), subscribed,
                             group_rows, group_numbers)
+        # after staging: a sync in the middle of this slice (push limit) resets the set
+        self._staged_keys.update(keys)
         if self._staged_bytes >= self.settings.max_staged_bytes:
             self.sync(delete=False)
         return merged

@@ -119,13 +119,12 @@ class TargetEloqua(OneLineConfigErrors, Target):
             return
         self._syncing_before = True
         try:
-            for other in list(self.import_sinks):
-                if other is sink:
-                    break
-                if other.priority < sink.priority or other.stream_name == sink.stream_name:
-                    other.importer.sync(delete=False)
-            for other in list(self.import_sinks):
-                if other.priority < sink.priority:
+            sinks = list(self.import_sinks)
+            older = sinks[:sinks.index(sink)] if sink in sinks else sinks
+            # every stream that goes first (contacts, accounts), then this stream's older sinks
+            for other in sorted(sinks, key=lambda s: s.priority):
+                if other is not sink and (other.priority < sink.priority or (
+                        other.stream_name == sink.stream_name and other in older)):
                     other.importer.sync(delete=False)
         finally:
             self._syncing_before = False

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import re
+import threading
+import time
 from pathlib import Path
 
+from tap_eloqua.scheduler import SyncScheduler
 from tests.expected import store_records
 from tests.tap_runner import basic_config, run_tap
 
@@ -74,3 +78,41 @@ def test_one_at_a_time_when_asked(make_emulator, tmp_path: Path):
     for (_, end), (start, _) in itertools.pairwise(_sync_spans(emu, activities_only=False)):
         assert end < start, "two syncs were in progress at once"
     assert "ahead of reading" not in run.stderr
+
+
+class _Stream:
+    """A stand-in for an export stream, as the scheduler sees one."""
+
+    def __init__(self, name: str, activity: bool) -> None:
+        self.name, self.selected, self.is_activity = name, True, activity
+        self.prepared = 0
+
+    def prepare(self) -> bool:
+        self.prepared += 1
+        return False
+
+
+def test_a_late_watcher_does_not_free_a_newer_hold():
+    a = _Stream("activity_a", activity=True)
+    scheduler = SyncScheduler([a], max_open=3, max_open_activities=1,
+                              logger=logging.getLogger("test"))
+    first = scheduler.opened(a)              # prepared ahead, watched with this token
+    scheduler.closed(a)                      # its sync failed over the row cap: read, split
+    scheduler.reserve(a)                     # the first slice's sync holds the slot now
+    scheduler.closed(a, first)               # the old watcher ends late
+    assert "activity_a" in scheduler._activities
+
+
+def test_reserve_waits_for_the_activity_being_prepared_and_holds_at_once():
+    a, b = _Stream("activity_a", activity=True), _Stream("activity_b", activity=True)
+    scheduler = SyncScheduler([a, b], max_open=3, max_open_activities=1,
+                              logger=logging.getLogger("test"))
+    token = scheduler.opened(a)
+    waiter = threading.Thread(target=scheduler.reserve, args=(b,))
+    waiter.start()
+    time.sleep(0.2)
+    assert waiter.is_alive(), "an activity started while another was being prepared"
+    scheduler.closed(a, token)
+    waiter.join(5)
+    assert not waiter.is_alive()
+    assert scheduler._activities == {"activity_b"}   # held in the same step as the wait ended

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
+from target_eloqua.importer import Importer, ImportSettings
 from target_eloqua.syncline import SyncLine
 
 
@@ -66,3 +69,36 @@ def test_queued_bytes_are_bounded():
     assert not blocked.is_alive()
     line.wait()
     line.close()
+
+
+def test_a_sync_in_the_middle_of_a_slice_keeps_its_identifiers_in_view():
+    """After a sync forced by the push limit, the slice's identifiers still count as staged,
+    so a later slice repeating one syncs first: one sync never carries a record twice."""
+
+    class Line:
+        def submit(self, job: object, size: int = 0) -> None:
+            """Jobs are not run: only what is staged per sync matters here."""
+
+    kind = SimpleNamespace(upsert=True)
+    plan = SimpleNamespace(
+        identifier="C_EmailAddress", stream="contacts", parts=lambda shape: [shape],
+        target=SimpleNamespace(kind=kind, imports_path="/contacts/imports"),
+        definition=lambda keys, **kw: {"fields": keys})
+    importer = Importer(None, plan, ImportSettings(10_000_000, 2, False),  # type: ignore[arg-type]
+                        None, logging.getLogger("test"), Line())  # type: ignore[arg-type]
+    rounds: list[list[str]] = []
+    real_sync = importer.sync
+
+    def recording_sync(*, delete: bool) -> None:
+        if importer.staged:
+            rounds.append([e for d in importer._open.values() for e in d.numbers])
+        real_sync(delete=delete)
+
+    importer.sync = recording_sync  # type: ignore[method-assign]
+    number = 0
+    for emails in (["a", "b"], ["c", "d"], ["e", "f"], ["e", "g"]):
+        rows = [{"C_EmailAddress": e} for e in emails]
+        importer.stage(rows, [number + 1, number + 2])
+        number += 2
+    importer.sync(delete=True)
+    assert rounds == [[1, 2, 3, 4], [5, 6], [7, 8]]   # records 5 and 7 are both "e"
