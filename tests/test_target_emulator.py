@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
-import requests
 
 from tests.emulator import EloquaEmulator, EmulatorConfig
+from tests.emulator_contract.support import Api as ContractApi
 
-BULK = "/api/bulk/2.0"
 EMAIL = "{{Contact.Field(C_EmailAddress)}}"
 FIRST = "{{Contact.Field(C_FirstName)}}"
 LAST = "{{Contact.Field(C_LastName)}}"
 
 
-class Api:
-    """A Basic-auth client for the pod listener."""
-
-    def __init__(self, emu: EloquaEmulator) -> None:
-        self.emu = emu
-        self.s = requests.Session()
-        self.s.auth = (f"{emu.site_name}\\{emu.username}", emu.password)
-
-    def __call__(self, method: str, path: str, **kw: Any) -> requests.Response:
-        return self.s.request(method, self.emu.base_url + BULK + path, timeout=30, **kw)
+class Api(ContractApi):
+    """The contract tests' client, with the import steps these tests repeat."""
 
     def definition(self, obj: str = "contacts", **body: Any) -> str:
         body.setdefault("name", "test import")
@@ -40,12 +30,7 @@ class Api:
         r = self("POST", "/syncs", json={"syncedInstanceUri": uri})
         assert r.status_code == 201, r.text
         assert r.json()["status"] == "pending"
-        for _ in range(500):
-            body = self("GET", r.json()["uri"]).json()
-            if body["status"] not in ("pending", "active"):
-                return body
-            time.sleep(0.01)
-        raise AssertionError("sync never finished")
+        return self.wait(r.json()["uri"])
 
     def load(self, rows: list[dict[str, Any]], **body: Any) -> dict[str, Any]:
         uri = self.definition(**body)
@@ -249,10 +234,7 @@ def test_auto_triggered_import_answers_201_with_a_sync(api, emu):
     r = api("POST", f"{uri}/data", json=[{"email": "auto@example.com", "first": "Auto"}])
     assert r.status_code == 201
     assert r.json()["syncedInstanceUri"] == uri and r.json()["status"] == "pending"
-    for _ in range(200):
-        if api("GET", r.json()["uri"]).json()["status"] == "success":
-            break
-        time.sleep(0.01)
+    assert api.wait(r.json()["uri"])["status"] == "success"
     assert by_email(emu, "auto@example.com")["C_FirstName"] == "Auto"
 
 
