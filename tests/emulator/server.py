@@ -140,8 +140,9 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc()
             status, payload = 500, b"The service has encountered an error."
             ctype, headers = "text/plain; charset=utf-8", {}
-        self._send(status, payload, ctype, headers)
+        # Logged before the answer leaves: a client that has its answer finds it in the log.
         emu.request_log.append((method, self.path, status))
+        self._send(status, payload, ctype, headers)
 
     def _route(
         self, method: str, path: str, query: dict[str, str], body: bytes
@@ -215,10 +216,11 @@ class Handler(BaseHTTPRequestHandler):
         emu = self.server.emu
         if kind == "timeout-503":
             text = b"There was a timeout processing the request"
-            self._send(503, text, "text/plain; charset=utf-8", {})
             emu.request_log.append((method, self.path, 503))
+            self._send(503, text, "text/plain; charset=utf-8", {})
             return
         if kind in ("reset", "truncate"):
+            emu.request_log.append((method, self.path, 0 if kind == "reset" else 200))
             if kind == "truncate":
                 body = (
                     b'{"items":[{"truncated":"' + b"x" * 64 + b'"}],"totalResults":1,"limit":1000}'
@@ -232,8 +234,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            emu.request_log.append((method, self.path, 0 if kind == "reset" else 200))
             return
         status = int(kind)
-        self._send(status, FAULT_TEXT[status].encode(), "text/plain; charset=utf-8", {})
         emu.request_log.append((method, self.path, status))
+        self._send(status, FAULT_TEXT[status].encode(), "text/plain; charset=utf-8", {})
