@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import orjson
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 
 
 def write_input(path: Path, emu: EloquaEmulator, count: int) -> None:

@@ -31,7 +31,7 @@ class Emulator:
     counts its parent's memory as its own peak) and CPU use is attributed honestly."""
 
     def __init__(self, **settings: object) -> None:
-        args = [sys.executable, "-m", "tests.emulator"]
+        args = [sys.executable, "-m", "eloqua_emulator"]
         for key, value in settings.items():
             args += [f"--{key.replace('_', '-')}", str(value)]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
@@ -149,7 +149,7 @@ def bench_all_streams(prepare_seconds: float, tmp: Path) -> None:
 def bench_target(rows: int, tmp: Path) -> None:
     """target-eloqua and its floor load the same tap-shaped contacts into fresh emulators."""
     from benchmarks.bench_target import write_input  # noqa: PLC0415 - needs an in-process store
-    from tests.emulator import EloquaEmulator, EmulatorConfig  # noqa: PLC0415
+    from eloqua_emulator import EloquaEmulator, EmulatorConfig  # noqa: PLC0415
 
     schema_source = EloquaEmulator(EmulatorConfig(contacts=0, accounts=1,
                                                   activities_per_type=0, custom_objects=0))

@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "output" / "eloqua-emulator.duckdb"

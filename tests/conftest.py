@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.emulator import EloquaEmulator
-from tests.emulator.rest import contact_lists
-from tests.emulator.rest_store import SPECS
+from eloqua_emulator import EloquaEmulator
+from eloqua_emulator.rest import contact_lists
+from eloqua_emulator.rest_store import SPECS
 
 ACTIVITY_STREAMS = {
     "activity_email_send": "EmailSend", "activity_email_open": "EmailOpen",

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 
 
 class Rest:

@@ -6,8 +6,8 @@ import atexit
 
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 from tap_eloqua.tap import TapEloqua
-from tests.emulator import EloquaEmulator, EmulatorConfig
 from tests.tap_runner import basic_config
 
 # The SDK builds the test class at import time from a config, so the emulator starts here.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator.common import now_ms
+from eloqua_emulator.common import now_ms
 from tests.expected import EVENT_STREAMS, assert_stream_equals, bulk_extra_records
 from tests.tap_runner import TapRun, basic_config, run_tap
 

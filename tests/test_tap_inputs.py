@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 from tests.tap_runner import basic_config, run_tap, select_streams
 
 SMALL = {"contacts": 25, "accounts": 5, "activities_per_type": 4, "custom_objects": 4,

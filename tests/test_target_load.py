@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 from tests.target_runner import (
     CONTACT_PROPS,
     NUMBER,

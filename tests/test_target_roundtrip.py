@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 from tests.tap_runner import basic_config, run_tap
 from tests.target_runner import FAST_SYNCS, run_target, target_config
 

@@ -26,10 +26,10 @@ from singer_sdk.testing import target_test_streams as streams_pkg
 from singer_sdk.testing import target_tests as std
 from singer_sdk.testing.suites import SingerTestSuite
 
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator.meta import field_item
+from eloqua_emulator.store import CustomObject
 from target_eloqua.target import TargetEloqua
-from tests.emulator import EloquaEmulator, EmulatorConfig
-from tests.emulator.meta import field_item
-from tests.emulator.store import CustomObject
 from tests.target_runner import FAST_SYNCS, target_config
 
 FIELDS = [("Record Id", "string"), ("metric", "number"), ("info", "string"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import requests
-
 from tests.emulator_contract.support import Api, fresh
 
 

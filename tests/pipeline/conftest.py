@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 from tests.pipeline.support import (
     Meltano,
     PipelineSetupError,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 from tests.pipeline.support import Meltano, Postgres
 from tests.pipeline.warehouse import (
     Load,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 from tests.pipeline.support import Meltano, Postgres
 from tests.pipeline.warehouse import load_into_postgres
 

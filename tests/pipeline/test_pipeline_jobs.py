@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 from tests.expected import ACTIVITY_STREAMS, custom_object_streams, store_records
 from tests.pipeline.support import (
     ROOT,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import EloquaEmulator
+from eloqua_emulator import EloquaEmulator
 from tests.expected import custom_object_streams
 from tests.pipeline.support import Meltano, Postgres
 from tests.pipeline.warehouse import (

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import EloquaEmulator, EmulatorConfig
+from eloqua_emulator import EloquaEmulator, EmulatorConfig
 from tests.expected import EASTERN
 from tests.pipeline.support import Meltano, MeltanoRun, Postgres, emulator_env, postgres_env
 

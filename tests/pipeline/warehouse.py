@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import EloquaEmulator
+from eloqua_emulator import EloquaEmulator
 from tests.expected import ACTIVITY_STREAMS, custom_object_streams, same_instant, store_records
 from tests.pipeline.support import (
     Meltano,

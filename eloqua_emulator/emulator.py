@@ -22,7 +22,7 @@ from .syncs import Syncs
 
 
 class EloquaEmulator:
-    """A faithful Eloqua Bulk API 2.0 emulator on 127.0.0.1 (see tests/emulator/README in module
+    """A faithful Eloqua Bulk API 2.0 emulator on 127.0.0.1 (see eloqua_emulator/README in module
     docs).
     """
 

@@ -1,4 +1,4 @@
-"""Run the emulator in the foreground: `python -m tests.emulator --help`.
+"""Run the emulator in the foreground: `eloqua-emulator --help` (or `python -m eloqua_emulator`).
 
 Prints one JSON line (URLs, Basic credentials, OAuth client, a fresh refresh token) and serves until
 SIGINT/SIGTERM.
@@ -24,7 +24,7 @@ def _bool(text: str) -> bool:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m tests.emulator", description=__doc__)
+    p = argparse.ArgumentParser(prog="eloqua-emulator", description=__doc__)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port-login", type=int, default=0, help="login listener port (0 = any free)")
     p.add_argument("--port-pod", type=int, default=0, help="pod (Bulk API) listener port")
@@ -73,5 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """Console script `eloqua-emulator`."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    cli()
