@@ -4,7 +4,7 @@ Each kind (contacts, accounts, custom objects, activities, events, campaign resp
 its fields are listed, where its exports and imports are created, the system statements `/fields`
 does not return (and whether an export, an import or both use each one), its key, its
 replication field, the filter every export of it carries and how an import treats it. One generic
-export stream (`tap_eloqua.entities`) and one generic import sink (`target_eloqua.objects`) run
+export stream (`eloqua_plugin.entities`) and one generic import sink (`target_eloqua.objects`) run
 every row, so adding an entity means adding one `ObjectKind` here, not a class.
 
 Templates (paths, statements, filters, params) take `{id}` (custom object, event) and `{type}`

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing_extensions import override
 import logging
 import threading
 
@@ -36,6 +37,7 @@ SECRETS = SecretRegistry()
 class RedactingFilter(logging.Filter):
     """A logging filter that renders each record once and scrubs known secrets from it."""
 
+    @override
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from eloqua_bulk import BulkClient
-from tap_eloqua import entities as ent
+from eloqua_plugin import entities as ent
 
 
 def _names(setting: Any) -> set[str]:

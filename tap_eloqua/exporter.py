@@ -19,7 +19,7 @@ import orjson
 from eloqua_bulk import BulkClient, DataExpiredError, SyncFailedError, SyncResult
 from eloqua_bulk.eml import all_of, eloqua_datetime, half_open_window
 from eloqua_bulk.errors import EloquaAPIError
-from tap_eloqua.entities import Entity
+from eloqua_plugin.entities import Entity
 
 NAME_MAX = 100
 

@@ -14,6 +14,8 @@ import io
 import sys
 from typing import Any, BinaryIO, cast
 
+from typing_extensions import override
+
 _BUFFER_SIZE = 1 << 20
 _stream: BinaryIO | None = None
 
@@ -21,9 +23,11 @@ _stream: BinaryIO | None = None
 class _CurrentStdout(io.RawIOBase):
     """Bytes to whatever `sys.stdout` is now (a test harness may swap it for a StringIO)."""
 
+    @override
     def writable(self) -> bool:
         return True
 
+    @override
     def write(self, data: Any) -> int:
         target = sys.stdout
         raw = getattr(target, "buffer", None)
@@ -33,6 +37,7 @@ class _CurrentStdout(io.RawIOBase):
             target.write(bytes(data).decode())
         return len(data)
 
+    @override
     def flush(self) -> None:
         sys.stdout.flush()
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from tap_eloqua.entities import Entity
+from eloqua_plugin.entities import Entity
 
 LOGGER = logging.getLogger("tap_eloqua.schema")
 Converter = Callable[[str], Any]

@@ -16,11 +16,12 @@ from singer_sdk import Stream
 from singer_sdk.helpers._batch import BaseBatchFileEncoding, BatchConfig
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.mapper import SameRecordTransform
+from typing_extensions import override
 
 from eloqua_bulk.errors import ConfigurationError
+from eloqua_plugin.entities import Entity
 from tap_eloqua import output
 from tap_eloqua.batches import write_batches
-from tap_eloqua.entities import Entity
 from tap_eloqua.exporter import Cursor, Exporter, ExportPlan, TooManyRowsError
 from tap_eloqua.schema import Field, convert_rows, converters, row_converter
 from tap_eloqua.wide import MAX_EXPORT_FIELDS, joined_pages, split_plan
@@ -73,6 +74,7 @@ class EloquaExportStream(Stream):
                 and not maps[0].flattening_enabled
                 and isinstance(self._tap.message_writer, OrjsonWriter))
 
+    @override
     def _write_record_message(self, record: dict[str, Any]) -> None:
         """Records are already typed and hold only selected columns: write them as they are."""
         if not self._direct_output:
@@ -85,6 +87,7 @@ class EloquaExportStream(Stream):
         output.stdout().write(orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))
         self.state_manager.is_flushed = False
 
+    @override
     def get_batches(self, batch_config: BatchConfig, context: Mapping[str, Any] | None = None,
                     ) -> Iterable[tuple[BaseBatchFileEncoding, list[str]]]:
         """BATCH mode through the same record path (state included), with a faster encoder."""
@@ -95,10 +98,12 @@ class EloquaExportStream(Stream):
         yield from write_batches(records, batch_config, self.tap_name, self.name)
 
     # -- state: we own it, because the bookmark is the window end, not the max value seen ----
+    @override
     def _increment_stream_state(self, latest_record: Mapping[str, Any], *,
                                 context: Mapping[str, Any] | None = None) -> None:
         """Bookmarks advance per completed window in `get_records`, never per record."""
 
+    @override
     def compare_start_date(self, value: str, start_date_value: str) -> str:
         """The later of bookmark and start_date; a malformed bookmark is a user error."""
         bookmark = parse_instant(str(value), f"the state bookmark of {self.name}")
@@ -183,10 +188,12 @@ class EloquaExportStream(Stream):
         scheduler.watch(self, token, lambda: client.wait(cursor.sync_uri, self.name))
         return True
 
+    @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         for page in self._record_pages():
             yield from page
 
+    @override
     def _sync_records(self, context: Mapping[str, Any] | None = None, *,
                       write_messages: bool = True) -> Generator[dict[Any, Any], Any, Any]:
         """A lean loop for the common case: whole pages written, counters bumped per page.

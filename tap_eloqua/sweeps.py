@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from tap_eloqua.entities import Entity
+from typing_extensions import override
+
+from eloqua_plugin.entities import Entity
 from tap_eloqua.exporter import ExportPlan
 from tap_eloqua.schema import Field, json_schema
 from tap_eloqua.streams import SYNC_KEY, EloquaExportStream
@@ -42,18 +44,22 @@ class IdSweepStream(EloquaExportStream):
         self.replication_key = None
         self._swept_at = swept_at
 
+    @override
     def _window(self, state: dict[str, Any]) -> tuple[datetime, datetime]:
         """No bookmark: every sweep reads the whole entity as it is now."""
         return EPOCH, self._swept_at
 
+    @override
     def _selected_fields(self) -> list[Field]:
         return list(self.eloqua_fields.values())
 
+    @override
     def _plan(self, start: datetime, end: datetime, fields: list[Field]) -> ExportPlan:
         return ExportPlan(self.entity, {f.name: f.statement for f in fields}, "", start, end,
                           str(self.config.get("data_retention_duration", "P1D")),
                           windowed=False)
 
+    @override
     def _record_pages(self) -> Iterator[Iterator[dict[str, Any]]]:
         """One whole sweep every run, never resumed: an interrupted sweep's sync holds the Ids
         of its own moment, and stamping them with this run's time would hide deletions."""
@@ -64,6 +70,7 @@ class IdSweepStream(EloquaExportStream):
         for page in super()._record_pages():
             yield ({**record, SWEPT_AT: stamp} for record in page)
 
+    @override
     def _advance(self, state: dict[str, Any], end: datetime, began: float, count: int,
                  start: datetime) -> None:
         """Nothing to bookmark; only the count is worth a log line."""

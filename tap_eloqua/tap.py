@@ -6,13 +6,14 @@ import atexit
 from functools import cached_property
 
 from singer_sdk import Stream, Tap
+from typing_extensions import override
 
 from eloqua_bulk import BulkClient, ConfigurationError
 from eloqua_bulk.client import PollSettings
 from eloqua_bulk.config import session_from
-from tap_eloqua import entities as ent
+from eloqua_plugin import entities as ent
+from eloqua_plugin.plugin import OneLineConfigErrors, run_cli
 from tap_eloqua.bulk_extras import extra_entities
-from tap_eloqua.plugin import OneLineConfigErrors, run_cli
 from tap_eloqua.rest import rest_streams
 from tap_eloqua.scheduler import SyncScheduler
 from tap_eloqua.schema import fields_for, json_schema
@@ -31,6 +32,7 @@ class TapEloqua(OneLineConfigErrors, Tap):
     dynamic_catalog = True  # discovery calls Eloqua, so it needs valid credentials
     message_writer_class = OrjsonWriter
 
+    @override
     def _check_config(self) -> None:
         config = self._config
         batch = config.get("batch_config") or {}
@@ -95,6 +97,7 @@ class TapEloqua(OneLineConfigErrors, Tap):
         return [*found, *ent.custom_objects(objects, taken),
                 *extra_entities(self.client, config, taken)]
 
+    @override
     def discover_streams(self) -> list[Stream]:
         exports: list[EloquaExportStream] = []
         for entity in self._entities():

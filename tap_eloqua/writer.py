@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from singer_sdk.singerlib import Message, RecordMessage
 from singer_sdk.singerlib.encoding.base import GenericSingerWriter
+from typing_extensions import override
 
 from tap_eloqua import output
 
@@ -23,9 +24,11 @@ def _default(value: Any) -> Any:
 class OrjsonWriter(GenericSingerWriter[bytes, Message]):
     """The SDK's writer flushes after every message; a pipe only needs it at STATE and exit."""
 
+    @override
     def serialize_message(self, message: Message) -> bytes:
         return orjson.dumps(message.to_dict(), default=_default, option=_OPTIONS)
 
+    @override
     def write_message(self, message: Message) -> None:
         out = output.stdout()
         out.write(self.format_message(message))

@@ -8,6 +8,7 @@ from typing import IO, Any
 import orjson
 from singer_sdk.singerlib.encoding.base import GenericSingerReader
 from singer_sdk.singerlib.exceptions import InvalidInputLine
+from typing_extensions import override
 
 MAX_SHOWN = 200
 
@@ -16,9 +17,11 @@ class OrjsonReader(GenericSingerReader[Any]):
     """Parses each line with orjson; a bad line is an `InvalidInputLine` naming it."""
 
     @property
+    @override
     def default_input(self) -> IO[Any]:
         return sys.stdin.buffer
 
+    @override
     def deserialize_json(self, line: Any) -> dict[str, Any]:
         try:
             message = orjson.loads(line)
@@ -28,6 +31,7 @@ class OrjsonReader(GenericSingerReader[Any]):
             raise InvalidInputLine(f"a line is not a Singer message object: {_shown(line)}")
         return message
 
+    @override
     def _process_unknown_message(self, message_dict: dict[str, Any]) -> None:
         raise InvalidInputLine(f"unknown Singer message type {message_dict.get('type')!r}")
 

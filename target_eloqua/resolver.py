@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from eloqua_bulk import BulkClient, ConfigurationError, EloquaAPIError
-from tap_eloqua import entities as tap_entities
+from eloqua_plugin import entities as tap_entities
 from target_eloqua import objects as obj
 
 LOGGER = logging.getLogger("target_eloqua.resolver")

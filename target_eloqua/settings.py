@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from singer_sdk import typing as th
 
-from tap_eloqua.settings import CONNECTION
+from eloqua_plugin.connection import CONNECTION
 
 UPDATE_RULES = ("always", "ifNewIsNotNull", "ifExistingIsNull", "useFieldRule")
 MAX_PUSH_BYTES = 32_000_000          # Eloqua answers 404 above 32 MB; stay under either reading

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from singer_sdk import BatchSink
 from singer_sdk.exceptions import InvalidRecord
+from typing_extensions import override
 
 from eloqua_bulk import EloquaError
 from target_eloqua import objects as obj
@@ -48,10 +49,12 @@ class ImportSink(BatchSink):
         self._warned: set[str] = set()
 
     @cached_property
+    @override
     def validate_schema(self) -> bool:
         """Off unless asked: Eloqua validates every value and its rejects are reported."""
         return bool(self.config.get("validate_records", False))
 
+    @override
     def setup(self) -> None:
         """Resolve the object, match properties to fields: every user error surfaces here."""
         owner, config = self._owner, self.config
@@ -89,6 +92,7 @@ class ImportSink(BatchSink):
         """Records of this stream read so far in the run (a new SCHEMA does not reset it)."""
         return self._owner.record_counts[self.stream_name]
 
+    @override
     def _validate_and_parse(self, record: dict[str, Any]) -> dict[str, Any]:
         """Validate only if asked, and never parse timestamps: dates are converted as text."""
         if self._validator is not None:
@@ -100,6 +104,7 @@ class ImportSink(BatchSink):
                                   f"not match its schema: {message}") from None
         return record
 
+    @override
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         self._owner.record_counts[self.stream_name] += 1
         if not record.keys() <= self._known:
@@ -135,6 +140,7 @@ class ImportSink(BatchSink):
                                 ", ".join(new))
 
     # -- the drain -------------------------------------------------------------------------
+    @override
     def process_batch(self, context: dict[str, Any]) -> None:
         if "records" in context:              # a BATCH message's files: raw records
             for record in context.pop("records"):

@@ -18,11 +18,12 @@ from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from singer_sdk import Sink, Target
+from typing_extensions import override
 
 from eloqua_bulk import BulkClient, ConfigurationError
 from eloqua_bulk.client import PollSettings
 from eloqua_bulk.config import session_from
-from tap_eloqua.plugin import OneLineConfigErrors, run_cli
+from eloqua_plugin.plugin import OneLineConfigErrors, run_cli
 from target_eloqua.reader import OrjsonReader
 from target_eloqua.rejects import RejectsFile
 from target_eloqua.resolver import Resolver
@@ -43,6 +44,7 @@ class TargetEloqua(OneLineConfigErrors, Target):
     default_sink_class = ImportSink
     message_reader_class = OrjsonReader
 
+    @override
     def _check_config(self) -> None:
         config = self._config
         size = int(config.get("max_push_bytes", 32_000_000))
@@ -129,6 +131,7 @@ class TargetEloqua(OneLineConfigErrors, Target):
         finally:
             self._syncing_before = False
 
+    @override
     def _drain_all(self, sink_list: Iterable[Sink], parallelism: int) -> None:
         """Stage every sink's batch, then sync them one at a time, contacts and accounts
         first (custom objects may link to them), and delete their definitions.
@@ -143,6 +146,7 @@ class TargetEloqua(OneLineConfigErrors, Target):
                 sink.importer.sync(delete=True)
         self.sync_line.wait()
 
+    @override
     def process_endofpipe(self) -> None:
         try:
             super().process_endofpipe()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from typing_extensions import override
 
 from eloqua_bulk.errors import EloquaAPIError
 from tap_eloqua.rest.client import Progress, RestReader
@@ -56,10 +57,12 @@ class EloquaRestStream(Stream):
         return False
 
     # -- state: the bookmark is the window end, set once the window is read ----------------
+    @override
     def _increment_stream_state(self, latest_record: Mapping[str, Any], *,
                                 context: Mapping[str, Any] | None = None) -> None:
         """Bookmarks advance in `get_records`, never per record."""
 
+    @override
     def compare_start_date(self, value: str, start_date_value: str) -> str:
         bookmark = parse_instant(str(value), f"the state bookmark of {self.name}")
         start = parse_instant(str(start_date_value), "start_date")
@@ -101,6 +104,7 @@ class EloquaRestStream(Stream):
             depth = res.html_depth
         return {"depth": depth} if depth else {}
 
+    @override
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict[str, Any]]:
         res = self.resource
         try:

@@ -1,4 +1,7 @@
-"""Exportable Eloqua objects: a kind from `eloqua_bulk.kinds` plus its stream name and parameters.
+"""Eloqua objects as Singer streams: a kind from `eloqua_bulk.kinds`, its stream name, parameters.
+
+tap-eloqua exports each one as the stream named here; target-eloqua maps a stream name back to its
+object by the same rule, so both use this module.
 
 The kinds themselves (fields and exports paths, system statements, key, replication field, base
 filter) are data in `eloqua_bulk/kinds.py`, shared with target-eloqua; one generic export stream

@@ -7,26 +7,28 @@ from collections.abc import Callable
 from typing import Any
 
 from singer_sdk.exceptions import SingerSDKError
+from singer_sdk.plugin_base import PluginBase
 from singer_sdk.singerlib.exceptions import SingerError
+from typing_extensions import override
 
 from eloqua_bulk import ConfigurationError, EloquaError
 from eloqua_bulk.redaction import SECRETS, install_log_redaction
-from tap_eloqua.preflight import check_files
+from eloqua_plugin.preflight import check_files
 
 SECRET_SETTINGS = ("password", "client_secret", "refresh_token")
 
 
-class OneLineConfigErrors:
-    """Mixin for a Tap/Target: the SDK's multi-line config report becomes one line, secrets
-    are registered for redaction before anything is logged, then `_check_config` runs."""
+class OneLineConfigErrors(PluginBase):
+    """Mixin for a Tap/Target (listed before it): the SDK's multi-line config report becomes one
+    line, secrets are registered for redaction before anything is logged, then `_check_config`
+    runs. It derives from the SDK's PluginBase so the type checker sees the override."""
 
-    _config: dict[str, Any]
-
+    @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         install_log_redaction()
         for key in SECRET_SETTINGS:
             SECRETS.add(str(self._config.get(key) or ""))
-        errors: list[str] = super()._validate_config(raise_errors=False)  # type: ignore[misc]
+        errors = super()._validate_config(raise_errors=False)
         if errors and raise_errors:
             raise ConfigurationError("Invalid config: " + "; ".join(errors))
         if raise_errors:
