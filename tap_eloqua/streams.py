@@ -8,7 +8,7 @@ import time
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -23,12 +23,10 @@ from eloqua_plugin.entities import Entity
 from tap_eloqua import output
 from tap_eloqua.batches import write_batches
 from tap_eloqua.exporter import Cursor, Exporter, ExportPlan, TooManyRowsError
+from tap_eloqua.host import TapHost
 from tap_eloqua.schema import Field, convert_rows, converters, row_converter
 from tap_eloqua.wide import MAX_EXPORT_FIELDS, joined_pages, split_plan
 from tap_eloqua.writer import OrjsonWriter
-
-if TYPE_CHECKING:
-    from tap_eloqua.tap import TapEloqua
 
 SYNC_KEY = "eloqua_sync"
 PAGE_CELLS = 300_000  # values per data page: 15,000 rows of 20 columns, 5,000 of 60
@@ -53,7 +51,7 @@ class EloquaExportStream(Stream):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     is_sorted = False
 
-    def __init__(self, tap: TapEloqua, entity: Entity, fields: dict[str, Field],
+    def __init__(self, tap: TapHost, entity: Entity, fields: dict[str, Field],
                  schema: dict[str, Any], name: str | None = None) -> None:
         self.entity = entity
         self.eloqua_fields = fields
@@ -73,19 +71,6 @@ class EloquaExportStream(Stream):
         return (len(maps) == 1 and type(maps[0]) is SameRecordTransform
                 and not maps[0].flattening_enabled
                 and isinstance(self._tap.message_writer, OrjsonWriter))
-
-    @override
-    def _write_record_message(self, record: dict[str, Any]) -> None:
-        """Records are already typed and hold only selected columns: write them as they are."""
-        if not self._direct_output:
-            super()._write_record_message(record)
-            return
-        message: dict[str, Any] = {"type": "RECORD", "stream": self.name, "record": record,
-                                   "time_extracted": self._extracted_at}
-        if self._stream_version is not None:
-            message["version"] = self._stream_version
-        output.stdout().write(orjson.dumps(message, option=orjson.OPT_APPEND_NEWLINE))
-        self.state_manager.is_flushed = False
 
     @override
     def get_batches(self, batch_config: BatchConfig, context: Mapping[str, Any] | None = None,

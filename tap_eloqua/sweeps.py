@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from typing_extensions import override
 
 from eloqua_plugin.entities import Entity
 from tap_eloqua.exporter import ExportPlan
+from tap_eloqua.host import TapHost
 from tap_eloqua.schema import Field, json_schema
 from tap_eloqua.streams import SYNC_KEY, EloquaExportStream
-
-if TYPE_CHECKING:
-    from tap_eloqua.tap import TapEloqua
 
 SWEPT_AT = "swept_at"
 EPOCH = datetime(1900, 1, 1, tzinfo=timezone.utc)
@@ -35,7 +33,7 @@ def sweepable(entity: Entity) -> bool:
 class IdSweepStream(EloquaExportStream):
     """Every current Id of one entity, with the time of the sweep; full table each run."""
 
-    def __init__(self, tap: TapEloqua, entity: Entity, key: Field, name: str,
+    def __init__(self, tap: TapHost, entity: Entity, key: Field, name: str,
                  swept_at: datetime) -> None:
         schema = json_schema({key.name: key})
         schema["properties"][SWEPT_AT] = {"type": ["string"], "format": "date-time"}
@@ -79,7 +77,7 @@ class IdSweepStream(EloquaExportStream):
         self.logger.info("%s: %d Ids swept", self.name, count)
 
 
-def sweep_streams(tap: TapEloqua, streams: list[EloquaExportStream],
+def sweep_streams(tap: TapHost, streams: list[EloquaExportStream],
                   taken: set[str]) -> list[IdSweepStream]:
     """One sweep per sweepable stream, named `<stream>_ids` (`_<n>` added on a collision)."""
     now = datetime.now(timezone.utc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 from functools import cached_property
 
-from singer_sdk import Stream, Tap
+from singer_sdk import Stream
 from typing_extensions import override
 
 from eloqua_bulk import BulkClient, ConfigurationError
@@ -14,6 +14,7 @@ from eloqua_bulk.config import session_from
 from eloqua_plugin import entities as ent
 from eloqua_plugin.plugin import OneLineConfigErrors, run_cli
 from tap_eloqua.bulk_extras import extra_entities
+from tap_eloqua.host import TapHost
 from tap_eloqua.rest import rest_streams
 from tap_eloqua.scheduler import SyncScheduler
 from tap_eloqua.schema import fields_for, json_schema
@@ -23,7 +24,7 @@ from tap_eloqua.sweeps import sweep_streams
 from tap_eloqua.writer import OrjsonWriter
 
 
-class TapEloqua(OneLineConfigErrors, Tap):
+class TapEloqua(OneLineConfigErrors, TapHost):
     """Singer tap for the Oracle Eloqua Bulk API 2.0."""
 
     name = "tap-eloqua"
@@ -54,6 +55,7 @@ class TapEloqua(OneLineConfigErrors, Tap):
                 f"{', '.join(ent.ACTIVITY_TYPES)}.")
 
     @cached_property
+    @override
     def client(self) -> BulkClient:
         session = session_from(self.config, user_agent=f"tap-eloqua/{self.plugin_version}")
         poll = PollSettings(timeout=float(self.config.get("sync_timeout_minutes", 360)) * 60,
@@ -64,6 +66,7 @@ class TapEloqua(OneLineConfigErrors, Tap):
         return client
 
     @cached_property
+    @override
     def scheduler(self) -> SyncScheduler:
         """Built on first use, once the streams (and the catalog's selection) are known."""
         streams = list(self.streams.values())

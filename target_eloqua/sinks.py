@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from singer_sdk import BatchSink
@@ -19,12 +19,10 @@ from typing_extensions import override
 from eloqua_bulk import EloquaError
 from target_eloqua import objects as obj
 from target_eloqua.fields import FieldIndex
+from target_eloqua.host import TargetHost
 from target_eloqua.importer import Importer, ImportSettings
 from target_eloqua.plan import build_plan, row_builder
 from target_eloqua.settings import BATCH_SIZE_ROWS, MAX_STAGED_BYTES
-
-if TYPE_CHECKING:
-    from target_eloqua.target import TargetEloqua
 
 SDC_PREFIX = "_sdc_"
 STAGE_ROWS = 10_000     # rows held (as dicts) before they are deduplicated, encoded and pushed
@@ -41,7 +39,7 @@ class ImportSink(BatchSink):
     # grow with it. `batch_size_rows` overrides it (never declare `max_size`: it would shadow it).
     MAX_SIZE_DEFAULT = BATCH_SIZE_ROWS
 
-    def __init__(self, target: TargetEloqua, stream_name: str, schema: dict[str, Any],
+    def __init__(self, target: TargetHost, stream_name: str, schema: dict[str, Any],
                  key_properties: Sequence[str] | None) -> None:
         self._owner = target
         super().__init__(target=target, stream_name=stream_name, schema=schema,

@@ -17,13 +17,14 @@ from collections.abc import Iterable
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from singer_sdk import Sink, Target
+from singer_sdk import Sink
 from typing_extensions import override
 
 from eloqua_bulk import BulkClient, ConfigurationError
 from eloqua_bulk.client import PollSettings
 from eloqua_bulk.config import session_from
 from eloqua_plugin.plugin import OneLineConfigErrors, run_cli
+from target_eloqua.host import StagedSink, TargetHost
 from target_eloqua.reader import OrjsonReader
 from target_eloqua.rejects import RejectsFile
 from target_eloqua.resolver import Resolver
@@ -35,7 +36,7 @@ HARD_MAX_BYTES = 32 * 1024 * 1024
 MIN_PUSH_BYTES = 256
 
 
-class TargetEloqua(OneLineConfigErrors, Target):
+class TargetEloqua(OneLineConfigErrors, TargetHost):
     """Singer target for the Oracle Eloqua Bulk API 2.0 (imports)."""
 
     name = "target-eloqua"
@@ -76,6 +77,7 @@ class TargetEloqua(OneLineConfigErrors, Target):
                         "{{ContactList[123]}}.")
 
     @cached_property
+    @override
     def client(self) -> BulkClient:
         session = session_from(self.config, user_agent=f"target-eloqua/{self.plugin_version}")
         longest = float(self.config.get("poll_interval_max_seconds", 30))
@@ -87,19 +89,23 @@ class TargetEloqua(OneLineConfigErrors, Target):
         return client
 
     @cached_property
+    @override
     def record_counts(self) -> Counter[str]:
         """Records read per stream: rejects name the record's position in its stream."""
         return Counter()
 
     @cached_property
+    @override
     def resolver(self) -> Resolver:
         return Resolver(self.client)
 
     @cached_property
+    @override
     def rejects(self) -> RejectsFile:
         return RejectsFile(str(self.config.get("rejects_file") or "eloqua-rejects.jsonl"))
 
     @cached_property
+    @override
     def sync_line(self) -> SyncLine:
         """Every Eloqua call of every import, in order, on one worker thread."""
         line = SyncLine(self.client.cleanup)
@@ -109,11 +115,13 @@ class TargetEloqua(OneLineConfigErrors, Target):
         return line
 
     @cached_property
-    def import_sinks(self) -> list[ImportSink]:
+    @override
+    def import_sinks(self) -> list[StagedSink]:
         """Every import sink of the run, in creation order (a new SCHEMA makes a new one)."""
         return []
 
-    def sync_before(self, sink: ImportSink) -> None:
+    @override
+    def sync_before(self, sink: StagedSink) -> None:
         """Before `sink` syncs: sync the staged rows of streams that go first (contacts and
         accounts before custom objects, which may link to them) and of its stream's older
         sinks."""

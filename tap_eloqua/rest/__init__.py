@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from eloqua_bulk.errors import ConfigurationError
+from tap_eloqua.host import TapHost
 from tap_eloqua.rest.resources import RESOURCES
 from tap_eloqua.rest.streams import EloquaRestStream
 
 if TYPE_CHECKING:
     from singer_sdk import Stream
-
-    from tap_eloqua.tap import TapEloqua
 
 REST_STREAM_NAMES = tuple(RESOURCES)
 
@@ -35,7 +34,7 @@ def chosen(setting: Any) -> list[str]:
     return [name for name in REST_STREAM_NAMES if name in wanted]
 
 
-def rest_streams(tap: TapEloqua) -> list[Stream]:
+def rest_streams(tap: TapHost) -> list[Stream]:
     """One stream per chosen REST resource (none unless `rest_streams` names some)."""
     count = tap.config.get("rest_page_size", 1000)
     if not isinstance(count, int) or not 1 <= count <= 1000:

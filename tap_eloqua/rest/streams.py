@@ -12,20 +12,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from singer_sdk import Stream
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
 from eloqua_bulk.errors import EloquaAPIError
+from tap_eloqua.host import TapHost
 from tap_eloqua.rest.client import Progress, RestReader
 from tap_eloqua.rest.resources import Resource
 from tap_eloqua.rest.schema import json_schema, record_builder, to_int
 from tap_eloqua.streams import parse_instant
-
-if TYPE_CHECKING:
-    from tap_eloqua.tap import TapEloqua
 
 
 def _seconds(moment: datetime) -> int:
@@ -44,7 +42,7 @@ class EloquaRestStream(Stream):
     is_sorted = False
     is_activity = False  # for the Bulk sync scheduler, which walks every stream
 
-    def __init__(self, tap: TapEloqua, resource: Resource) -> None:
+    def __init__(self, tap: TapHost, resource: Resource) -> None:
         self.resource = resource
         super().__init__(tap=tap, schema=json_schema(resource), name=resource.stream)
         self.primary_keys = list(resource.key)
