@@ -16,6 +16,7 @@ from typing import Any
 
 from eloqua_bulk.errors import EloquaAPIError
 from eloqua_bulk.session import BulkSession
+from tap_eloqua.rest.paging import numbered_pages, read_page
 from tap_eloqua.rest.schema import to_int
 
 MAX_COUNT = 1000  # `count` is 1..1000 on every REST list endpoint
@@ -52,29 +53,20 @@ class RestReader:
         self.count = max(1, min(MAX_COUNT, count))
         self.logger = logger
 
-    def _page(self, path: str, version: str, params: dict[str, Any], page: int
-              ) -> dict[str, Any]:
-        answer = self.session.rest_request(
+    def _fetch(self, path: str, version: str, params: dict[str, Any], page: int) -> Any:
+        return self.session.rest_request(
             "GET", path, {**params, "count": self.count, "page": page}, version=version)
-        return answer if isinstance(answer, dict) else {}
 
     def pages(self, path: str, version: str, params: dict[str, Any],
               progress: Progress | None = None) -> Iterator[list[dict[str, Any]]]:
-        """Every element, page by page, until a short page or `total` says we are done."""
-        page = 1
-        while True:
-            body = self._page(path, version, params, page)
-            elements = [e for e in body.get("elements") or [] if isinstance(e, dict)]
-            total = to_int(body.get("total"))
+        """Every element, page by page, up to the last page (see paging.py)."""
+        for page in numbered_pages(lambda n: self._fetch(path, version, params, n), self.count):
             if progress is not None:
-                if page == 1 and total is not None:
-                    progress.total = total
-                progress.add(len(elements))
-            if elements:
-                yield elements
-            if len(elements) < self.count or (total is not None and page * self.count >= total):
-                return
-            page += 1
+                if page.number == 1 and page.total is not None:
+                    progress.total = page.total
+                progress.add(len(page.elements))
+            if page.elements:
+                yield page.elements
 
     def window(self, path: str, version: str, params: dict[str, Any], term: str, key: str,
                start: int, end: int, progress: Progress) -> Iterator[tuple[list[dict[str, Any]],
@@ -88,14 +80,14 @@ class RestReader:
         first = True
         while cursor < end:
             search = f"{term}>='{cursor}' {term}<'{end}'"
-            body = self._page(path, version, {**params, "search": search,
-                                              "orderBy": f"{term} ASC"}, 1)
-            elements = [e for e in body.get("elements") or [] if isinstance(e, dict)]
+            page = read_page(self._fetch(path, version, {**params, "search": search,
+                                                         "orderBy": f"{term} ASC"}, 1))
+            elements = page.elements
             if first:
-                progress.total, first = to_int(body.get("total")), False
+                progress.total, first = page.total, False
             fresh = [e for e in elements
                      if not (_stamp(e, term) == cursor and str(e.get(key)) in seen)]
-            if len(elements) < self.count:
+            if len(elements) < self.count:  # short or empty: nothing of the window is left
                 progress.add(len(fresh))
                 yield fresh, end
                 return
