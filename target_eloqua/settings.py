@@ -1,4 +1,4 @@
-"""target-eloqua settings: the tap's connection settings plus how streams become Eloqua imports."""
+"""target-eloqua settings: the shared connection settings plus how streams become Eloqua imports."""
 
 from __future__ import annotations
 
