@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing_extensions import override
 import logging
 import threading
+
+from typing_extensions import override
 
 _MIN_SECRET_LEN = 4
 
