@@ -160,7 +160,8 @@ class Handler(BaseHTTPRequestHandler):
                 try:
                     doc = emu.auth.token(auth, self.headers.get("Content-Type", ""), body)
                 except TokenError as exc:
-                    return exc.status, orjson.dumps(exc.body), jtype, {}
+                    wait = {} if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
+                    return exc.status, orjson.dumps(exc.body), jtype, wait
                 return 200, orjson.dumps(doc), jtype, {"Cache-Control": "no-store"}
             if low == "/auth/oauth2/authorize" and method == "GET":
                 redirect = query.get("redirect_uri", "")
