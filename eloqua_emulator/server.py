@@ -176,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         if rest_path is not None:  # the REST Application API: same auth, REST-shaped errors
             if not emu.auth.check(auth):
                 return 401, b"Login required", "text/plain; charset=utf-8", {}
-            status, payload = rest.dispatch(emu, method, rest_path[1], query)
+            status, payload = rest.dispatch(emu, method, rest_path[1], query, rest_path[0])
             return status, payload, jtype, {}
         if not (low == BULK_PREFIX or low.startswith(BULK_PREFIX + "/")):
             raise HttpError(404, "The requested resource was not found.")
