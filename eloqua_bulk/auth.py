@@ -36,6 +36,16 @@ class Grant:
     expires_in: float
 
 
+THROTTLE_ATTEMPTS = 4         # token requests per authorization while Eloqua answers 429
+THROTTLE_WAIT_CAP = 120.0     # seconds; Eloqua's window is one minute
+THROTTLE_DEFAULT_WAIT = 60.0  # when a 429 carries no usable Retry-After
+
+
+class TokenThrottledError(RetriableError):
+    """The token endpoint answered 429: Eloqua allows one authorization per minute per user of
+    an app (release 18D)."""
+
+
 def request_token(http: requests.Session, url: str, client_header: str, body: dict[str, str],
                   timeout: float, refusal: Callable[[requests.Response], str]) -> Grant:
     """POST one grant to Eloqua's token endpoint; 429/5xx/network are retriable, 400/401/403
@@ -46,7 +56,10 @@ def request_token(http: requests.Session, url: str, client_header: str, body: di
                                       "Accept": "application/json"})
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise RetriableError(f"token endpoint unreachable ({type(exc).__name__})") from None
-    if response.status_code == 429 or response.status_code >= 500:
+    if response.status_code == 429:
+        raise TokenThrottledError("token endpoint answered HTTP 429",
+                                  _seconds(response.headers.get("Retry-After")))
+    if response.status_code >= 500:
         raise RetriableError(f"token endpoint answered HTTP {response.status_code}")
     if response.status_code in (400, 401, 403):
         raise AuthenticationError(refusal(response))
@@ -59,6 +72,38 @@ def request_token(http: requests.Session, url: str, client_header: str, body: di
         raise RetriableError("token endpoint sent an unreadable answer") from None
     SECRETS.add(grant.access_token, grant.refresh_token)
     return grant
+
+
+def request_token_patiently(http: requests.Session, url: str, client_header: str,
+                            body: dict[str, str], timeout: float,
+                            refusal: Callable[[requests.Response], str]) -> Grant:
+    """`request_token`, waiting out Eloqua's authorization throttle (429) as its Retry-After
+    says, a bounded number of times; then one line saying what to do. Called under the token
+    store's lock, so processes sharing the store wait here and then reuse the new token."""
+    for attempt in range(1, THROTTLE_ATTEMPTS + 1):
+        try:
+            return request_token(http, url, client_header, body, timeout, refusal)
+        except TokenThrottledError as exc:
+            if attempt == THROTTLE_ATTEMPTS:
+                break
+            wait = min(THROTTLE_WAIT_CAP, exc.retry_after if exc.retry_after is not None
+                       else THROTTLE_DEFAULT_WAIT)
+            LOGGER.warning("Eloqua's token endpoint answered 429 (one authorization per minute "
+                           "per user of an app); retry %d of %d in %.0f s", attempt,
+                           THROTTLE_ATTEMPTS - 1, wait)
+            time.sleep(wait)
+    raise AuthenticationError(
+        f"Eloqua's token endpoint kept answering 429 Too Many Requests ({THROTTLE_ATTEMPTS} "
+        "attempts): it allows one authorization per minute per user of an app, and another "
+        "process or app keeps authorising as this user; give parallel jobs one shared "
+        "token_store_path, or wait a minute and run again.")
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def token_error(response: requests.Response) -> str:
@@ -78,6 +123,11 @@ def client_header(client_id: str, client_secret: str) -> str:
 
 INVALID_CLIENT = ("Eloqua refused the OAuth client (invalid_client): check client_id and "
                   "client_secret.")
+
+
+def _margin(lifetime: float) -> float:
+    """How long before expiry a token is renewed: 5 minutes, or a tenth of a short lifetime."""
+    return min(REFRESH_MARGIN_SECONDS, max(lifetime, 0.0) / 10)
 
 
 class Credentials(Protocol):
@@ -184,8 +234,8 @@ class OAuthCredentials:
                 "scope": "full"}
         if self.redirect_uri:
             body["redirect_uri"] = self.redirect_uri
-        grant = request_token(http, self.token_url, self._client_header, body, timeout,
-                              self._refusal)
+        grant = request_token_patiently(http, self.token_url, self._client_header, body, timeout,
+                                        self._refusal)
         self._margin = min(REFRESH_MARGIN_SECONDS, grant.expires_in / 10)
         self._tokens = StoredTokens(
             refresh_token=grant.refresh_token or self._tokens.refresh_token,
@@ -208,35 +258,67 @@ class OAuthCredentials:
 
 class PasswordGrantCredentials:
     """OAuth's resource-owner password grant: an app's client id and secret plus the user's
-    `Site\\User` and password, exchanged for an access token whenever one is needed. No refresh
-    token is kept, so there is nothing to rotate or store between runs."""
+    `Site\\User` and password, exchanged for an access token whenever one is needed. Eloqua
+    throttles this grant to one per minute per user of an app, so the access token and its
+    expiry are kept in a token store (0600) that parallel processes share: under the store's
+    lock each reuses a valid token another has obtained instead of asking again."""
 
     def __init__(self, login_url: str, client_id: str, client_secret: str, site_name: str,
-                 username: str, password: str) -> None:
+                 username: str, password: str, token_store_path: str | None = None) -> None:
         self.token_url = login_url.rstrip("/") + TOKEN_PATH
         self._client_header = client_header(client_id, client_secret)
+        login = f"{site_name}\\{username}"
         self._body = {"grant_type": "password", "scope": "full",
-                      "username": f"{site_name}\\{username}", "password": password}
+                      "username": login, "password": password}
         SECRETS.add(password)
+        self._seed = fingerprint(f"password\0{client_id}\0{login.lower()}")
+        path = Path(token_store_path).expanduser() if token_store_path else None
+        self.store = TokenStore(path or default_token_path(client_id, login.lower()))
         self._access: str | None = None
         self._renew_at = 0.0
+        self._rejected: str | None = None  # the access token a 401 refused
         self._lock = threading.Lock()
 
     def authorization(self, http: requests.Session, timeout: float) -> str:
         with self._lock:
             if not self._access or time.time() >= self._renew_at:
-                grant = request_token(http, self.token_url, self._client_header, self._body,
-                                      timeout, self._refusal)
-                self._access = grant.access_token
-                margin = min(REFRESH_MARGIN_SECONDS, grant.expires_in / 10)
-                self._renew_at = time.time() + grant.expires_in - margin
-                LOGGER.info("Obtained an OAuth access token with the password grant")
-            return "Bearer " + self._access
+                with self.store.locked():
+                    if not self._adopt_stored():
+                        self._obtain(http, timeout)
+            return "Bearer " + str(self._access)
+
+    def _adopt_stored(self) -> bool:
+        """Reuse the access token another process saved, if it is ours and still valid."""
+        stored = self.store.load()
+        if (stored is None or stored.seed_fingerprint != self._seed or not stored.access_token
+                or stored.access_token in (self._rejected, self._access)):
+            return False
+        renew_at = stored.access_expires_at - _margin(stored.access_expires_at - time.time())
+        if time.time() >= renew_at:
+            return False
+        SECRETS.add(stored.access_token)
+        self._access, self._renew_at = stored.access_token, renew_at
+        return True
+
+    def _obtain(self, http: requests.Session, timeout: float) -> None:
+        grant = request_token_patiently(http, self.token_url, self._client_header, self._body,
+                                        timeout, self._refusal)
+        expires_at = time.time() + grant.expires_in
+        self._access = grant.access_token
+        self._renew_at = expires_at - _margin(grant.expires_in)
+        stored = self.store.load()
+        if stored is None or stored.seed_fingerprint == self._seed or not stored.refresh_token:
+            self.store.save(StoredTokens(refresh_token="", seed_fingerprint=self._seed,
+                                         access_token=grant.access_token,
+                                         access_expires_at=expires_at))
+        LOGGER.info("Obtained an OAuth access token with the password grant; it is shared "
+                    "through %s", self.store.path)
 
     def invalidate(self, refused: str | None = None) -> None:
         """Forget the access token, unless another thread has already replaced the refused one."""
         with self._lock:
             if refused is None or refused == f"Bearer {self._access}":
+                self._rejected = self._access
                 self._access = None
 
     @staticmethod

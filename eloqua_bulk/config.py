@@ -33,9 +33,10 @@ def credentials_from(config: Mapping[str, Any], login_url: str) -> Credentials:
     has_basic = any(config.get(k) for k in BASIC_KEYS)
     if config.get("client_id") and config.get("client_secret") and not config.get(
             "refresh_token") and has_basic:
-        return PasswordGrantCredentials(
-            login_url, *_require(config, ("client_id", "client_secret", *BASIC_KEYS),
-                                 "The OAuth password grant"))
+        client_id, secret, site, user, password = _require(
+            config, ("client_id", "client_secret", *BASIC_KEYS), "The OAuth password grant")
+        return PasswordGrantCredentials(login_url, client_id, secret, site, user, password,
+                                        token_store_path=config.get("token_store_path"))
     if any(config.get(k) for k in OAUTH_KEYS):
         client_id, secret, token = _require(config, OAUTH_KEYS, "OAuth")
         return OAuthCredentials(login_url=login_url, client_id=client_id, client_secret=secret,

@@ -1,4 +1,4 @@
-"""A file that keeps Eloqua's rotating refresh token across runs.
+"""A file that keeps Eloqua's rotating refresh token (and the current access token) across runs.
 
 Eloqua refresh tokens are single use: every refresh returns a new one and spends the old. The new
 token must be on disk before it is relied on, or a crash leaves only a spent token behind. Meltano
@@ -6,7 +6,9 @@ regenerates the config file on every run, so the token cannot live there.
 
 Several processes may share one store (a tap and a target, or parallel Meltano jobs): a refresh
 happens under an exclusive lock on a sibling `.lock` file, after reading the store again, so one
-process never spends a refresh token another has already spent.
+process never spends a refresh token another has already spent. The access token and its expiry
+are kept too, so processes reuse a valid one instead of asking Eloqua again: Eloqua throttles
+authorizations to one per minute per user of an app.
 """
 
 from __future__ import annotations
@@ -30,10 +32,13 @@ def fingerprint(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
-def default_token_path(client_id: str) -> Path:
-    """Where tokens live when no `token_store_path` is configured."""
+def default_token_path(client_id: str, password_login: str | None = None) -> Path:
+    """Where tokens live when no `token_store_path` is configured; the password grant's
+    (access tokens only) is a file of its own per user, apart from the refresh-token store."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "eloqua-singer" / f"oauth-{fingerprint(client_id)}.json"
+    name = (f"oauth-{fingerprint(client_id)}.json" if password_login is None
+            else f"oauth-password-{fingerprint(client_id + chr(0) + password_login)}.json")
+    return Path(base) / "eloqua-singer" / name
 
 
 @dataclass

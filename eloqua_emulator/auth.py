@@ -2,11 +2,17 @@
 (docs §1).
 
 Refresh tokens are single-use and rotate; access tokens expire after `access_token_ttl` seconds.
+Since release 18D Eloqua accepts one authorization per minute per user of an app ("Eloqua OAuth
+2.0 Authorization Flow Initiation Limit", Oracle notice, Nov 2018): the notice names the code,
+implicit and password-credentials flows, so a second `authorization_code` or `password` grant
+within `authorization_window_seconds` answers 429 with Retry-After; `refresh_token` grants renew
+an existing authorization and are not throttled.
 """
 
 from __future__ import annotations
 
 import base64
+import math
 import secrets
 import threading
 import time
@@ -23,10 +29,12 @@ class TokenError(Exception):
     `error/error_code/error_description` body.
     """
 
-    def __init__(self, status: int, error: str, code: int, description: str) -> None:
+    def __init__(self, status: int, error: str, code: int, description: str,
+                 retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.body = {"error": error, "error_code": code, "error_description": description}
+        self.retry_after = retry_after
 
 
 def _basic_pair(header: str | None) -> tuple[str, str] | None:
@@ -50,6 +58,7 @@ class Auth:
         self.access: dict[str, float] = {}  # token -> monotonic expiry
         self.refresh: set[str] = set()
         self.codes: set[str] = set()
+        self.authorized: dict[tuple[str, str], float] = {}  # (app, user) -> monotonic time
 
     # ---- checks ---------------------------------------------------------------------------------
     def valid_user(self, login: str, password: str) -> bool:
@@ -111,16 +120,34 @@ class Auth:
         if grant == "refresh_token":
             return self._spend(self.refresh, params.get("refresh_token"), "refresh token")
         if grant == "authorization_code":
-            return self._spend(self.codes, params.get("code"), "authorization code")
+            code = params.get("code")
+            with self.lock:
+                valid = isinstance(code, str) and code in self.codes
+            if valid:
+                self._throttle(self.cfg.username)
+            return self._spend(self.codes, code, "authorization code")
         if grant == "password":
-            if not self.valid_user(
-                str(params.get("username", "")), str(params.get("password", ""))
-            ):
+            login = str(params.get("username", ""))
+            if not self.valid_user(login, str(params.get("password", ""))):
                 raise TokenError(401, "invalid_grant", 2003, "The user credentials are invalid.")
+            self._throttle(login.partition("\\")[2])
             return self._issue()
         raise TokenError(
             400, "unsupported_grant_type", 3001, f"Grant type {grant!r} is not supported."
         )
+
+    def _throttle(self, user: str) -> None:
+        """Count one authorization of `user` for this app; a second within the window is a 429."""
+        key, now = (self.cfg.client_id, user.lower()), time.monotonic()
+        window = self.cfg.authorization_window_seconds
+        with self.lock:
+            last = self.authorized.get(key)
+            if last is not None and now - last < window:
+                raise TokenError(
+                    429, "too_many_requests", 4001,
+                    "This user has already authorized this app within the allowed time frame "
+                    f"of {window:g} seconds.", retry_after=max(1, math.ceil(last + window - now)))
+            self.authorized[key] = now
 
     def _spend(self, pool: set[str], value: Any, what: str) -> dict[str, Any]:
         with self.lock:

@@ -30,6 +30,10 @@ class EmulatorConfig:
     client_id: str = "emulator-client-id"
     client_secret: str = "emulator-client-secret"
     access_token_ttl: float = 28800.0
+    # Eloqua 18D: one OAuth authorization (authorization_code or password grant) per minute per
+    # user per app; a second within the window answers 429 with Retry-After. Refresh grants are
+    # not authorizations and are not throttled. Tests with short-lived tokens shorten this.
+    authorization_window_seconds: float = 60.0
 
     sync_pending_seconds: float = 0.05
     sync_active_seconds: float = 0.1

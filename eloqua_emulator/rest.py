@@ -80,8 +80,20 @@ def _value(value: Any) -> Any:
     return value
 
 
-def render(spec: KindSpec, element: dict[str, Any], depth: str) -> dict[str, Any]:
-    """An element as the API sends it at `depth`."""
+FULL_CONTROL = frozenset({"Retrieve", "SetSecurity", "Delete", "Update"})
+
+
+def _permissions(value: Any, version: str) -> Any:
+    """REST 1.0 sends an element's permissions as one string ("fullControl" for every grant,
+    as real 1.0 email groups show); 2.0 as the list of grants (real 2.0 segments)."""
+    if version == "1.0" and isinstance(value, list) and set(value) >= FULL_CONTROL:
+        return "fullControl"
+    return value
+
+
+def render(spec: KindSpec, element: dict[str, Any], depth: str,
+           version: str = "2.0") -> dict[str, Any]:
+    """An element as the API (of `version`) sends it at `depth`."""
     keys = (("type", "id", *spec.minimal) if depth == "minimal" else tuple(element))
     out: dict[str, Any] = {}
     for key in keys:
@@ -93,6 +105,8 @@ def render(spec: KindSpec, element: dict[str, Any], depth: str) -> dict[str, Any
                      for v in value]
         if depth != "complete" and key == "htmlContent":
             value = {k: v for k, v in value.items() if k != "html"}
+        if key == "permissions":
+            value = _permissions(value, version)
         out[key] = value if key in spec.raw_ints else _value(value)
     out["depth"] = depth
     return out
@@ -147,7 +161,7 @@ def _depth(query: dict[str, str], default: str) -> str:
 
 
 def listing(elements: list[dict[str, Any]], query: dict[str, str], spec: KindSpec,
-            terms: dict[str, str]) -> dict[str, Any]:
+            terms: dict[str, str], version: str = "2.0") -> dict[str, Any]:
     """Filter, order and page `elements` (already in id order) into the list envelope."""
     count = _int_param(query, "count", 1000, 1, 1000)
     page = _int_param(query, "page", 1, 1, None)
@@ -166,7 +180,7 @@ def listing(elements: list[dict[str, Any]], query: dict[str, str], spec: KindSpe
         raise _param_error(exc.parameter, exc.value) from None
     depth = _depth(query, "minimal")
     chunk = elements[(page - 1) * count: page * count]
-    return {"elements": [render(spec, e, depth) for e in chunk], "page": page,
+    return {"elements": [render(spec, e, depth, version) for e in chunk], "page": page,
             "pageSize": count, "total": len(elements)}
 
 
@@ -206,13 +220,13 @@ def _members(store: Store, list_id: int, query: dict[str, str]) -> dict[str, Any
     return listing(elements, query, spec, _terms(elements, ("emailaddress",)))
 
 
-def _route(emu: EloquaEmulator, path: str, query: dict[str, str]) -> Any:
+def _route(emu: EloquaEmulator, path: str, query: dict[str, str], version: str) -> Any:
     store = emu.store
     low = path.lower()
     if low in LISTS:
         kind = LISTS[low]
         elements = _elements(store, kind)
-        return listing(elements, query, SPECS[kind], _terms(elements, ()))
+        return listing(elements, query, SPECS[kind], _terms(elements, ()), version)
     m = re.fullmatch(r"data/form/(\d+)", low)
     if m:
         return _form_data(store, int(m[1]), query)
@@ -228,15 +242,16 @@ def _route(emu: EloquaEmulator, path: str, query: dict[str, str]) -> Any:
         found = {e["id"]: e for e in _elements(store, kind)}.get(wanted)
         if found is None:
             raise _not_found(path)
-        return render(SPECS[kind], found, _depth(query, "complete"))
+        return render(SPECS[kind], found, _depth(query, "complete"), version)
     raise _not_found(path)
 
 
-def dispatch(emu: EloquaEmulator, method: str, path: str, query: dict[str, str]) -> Response:
+def dispatch(emu: EloquaEmulator, method: str, path: str, query: dict[str, str],
+             version: str = "2.0") -> Response:
     """Answer one REST request (path below /api/REST/{version}); errors in the REST shape."""
     try:
         if method != "GET":
             return 405, orjson.dumps([{"type": "MethodNotAllowed", "value": method}])
-        return 200, orjson.dumps(_route(emu, path, query))
+        return 200, orjson.dumps(_route(emu, path, query, version))
     except RestError as exc:
         return exc.status, orjson.dumps(exc.items)

@@ -44,6 +44,12 @@ def _asset(rng: random.Random, kind: str, element_id: int, name: str,
             "updatedBy": rng.choice(users), "permissions": list(PERMISSIONS), **_stamps(rng)}
 
 
+def _lookup_id(rng: random.Random) -> str:
+    """A data lookup id as Eloqua shows it: a lower-case GUID."""
+    raw = f"{rng.getrandbits(128):032x}"
+    return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+
+
 def _ref(kind: str, element_id: int, name: str, **extra: Any) -> dict[str, Any]:
     return {"type": kind, "id": element_id, "name": name, **extra}
 
@@ -74,9 +80,13 @@ def seed_assets(rest: RestData, rng: random.Random, users: list[int]) -> None:
             **_asset(rng, "EmailGroup", gid, f"Newsletter group {gid}", users),
             "displayName": f"Group {gid} — news", "emailHeaderId": 5, "emailFooterId": 6,
             "emailIds": [], "isVisibleInOutlookPlugin": rng.random() < 0.5,
-            "isVisibleInPublicSubscriptionList": True, "subscriptionLandingPageId": 1,
-            "unSubscriptionLandingPageId": 2, "subscriptionListId": None,
-            "unsubscriptionListId": 40 + gid}
+            "isVisibleInPublicSubscriptionList": True,
+            # real responses' spellings (StanHilliar/RSSapp, a p02 instance): the landing page
+            # is `unsubscription…`, the list and its data lookup `unSubscription…`
+            "subscriptionLandingPageId": 1, "unsubscriptionLandingPageId": 2,
+            "subscriptionListId": 30 + gid, "unSubscriptionListId": 40 + gid,
+            "subscriptionListDataLookupId": _lookup_id(rng),
+            "unSubscriptionListDataLookupId": _lookup_id(rng)}
     for eid in range(1000, 1100):
         gid = rng.randrange(1, 7)
         assets["emailGroups"][gid]["emailIds"].append(eid)

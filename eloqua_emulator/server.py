@@ -160,7 +160,8 @@ class Handler(BaseHTTPRequestHandler):
                 try:
                     doc = emu.auth.token(auth, self.headers.get("Content-Type", ""), body)
                 except TokenError as exc:
-                    return exc.status, orjson.dumps(exc.body), jtype, {}
+                    wait = {} if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
+                    return exc.status, orjson.dumps(exc.body), jtype, wait
                 return 200, orjson.dumps(doc), jtype, {"Cache-Control": "no-store"}
             if low == "/auth/oauth2/authorize" and method == "GET":
                 redirect = query.get("redirect_uri", "")
@@ -175,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         if rest_path is not None:  # the REST Application API: same auth, REST-shaped errors
             if not emu.auth.check(auth):
                 return 401, b"Login required", "text/plain; charset=utf-8", {}
-            status, payload = rest.dispatch(emu, method, rest_path[1], query)
+            status, payload = rest.dispatch(emu, method, rest_path[1], query, rest_path[0])
             return status, payload, jtype, {}
         if not (low == BULK_PREFIX or low.startswith(BULK_PREFIX + "/")):
             raise HttpError(404, "The requested resource was not found.")

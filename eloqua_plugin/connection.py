@@ -27,9 +27,11 @@ CONNECTION = th.PropertiesList(
     th.Property("redirect_uri", th.StringType,
                 description="OAuth: the app's redirect URI, sent with token refreshes if set."),
     th.Property("token_store_path", th.StringType,
-                description="OAuth: file (mode 0600) that keeps the rotating refresh token "
-                            "between runs. Default: ~/.local/state/eloqua-singer/"
-                            "oauth-<client>.json."),
+                description="OAuth: file (mode 0600) that keeps the rotating refresh token and "
+                            "the current access token between runs; processes sharing it ask "
+                            "Eloqua for one token between them. Default: ~/.local/state/"
+                            "eloqua-singer/oauth-<client>.json (password grant: "
+                            "oauth-password-<client+user>.json)."),
     th.Property("request_timeout", th.IntegerType, default=300,
                 description="Seconds to wait for one HTTP answer."),
     th.Property("max_retries", th.IntegerType, default=8,

@@ -91,6 +91,9 @@ EVENT_STREAMS = {"event_spring_summit_2024": 40, "event_partner_webinar_q3": 41,
                  "event_customer_day_emea": 42}
 
 
+REST_1_0 = {"contact_lists", "email_groups"}  # the streams read through REST 1.0
+
+
 def rest_records(emu: EloquaEmulator, stream: str, *,
                  include_email_html: bool = False) -> list[dict[str, Any]]:
     """A REST stream's expected records: the store's elements as depth partial shows them
@@ -125,6 +128,8 @@ def rest_records(emu: EloquaEmulator, stream: str, *,
                 value = {k: v for k, v in stored.items() if k != "html"}
             elif prop == "fieldValues":
                 value = [{"id": v["id"], "value": v["value"]} for v in stored]
+            elif prop == "permissions" and stream in REST_1_0:
+                value = "fullControl"  # REST 1.0's one-string form (every seeded grant)
             record[prop] = value
         out.append(record)
     return out

@@ -147,18 +147,21 @@ def test_two_processes_share_one_token_store_without_spending_each_others_tokens
     assert all(e[2] == 200 for e in refreshes), [e[2] for e in refreshes]
 
 
-def password_grant_config(emu, password: str) -> dict:
+def password_grant_config(emu, password: str, store: Path) -> dict:
     return {"login_url": emu.login_url, "client_id": emu.client_id,
             "client_secret": emu.client_secret, "site_name": emu.site_name,
-            "username": emu.username, "password": password,
+            "username": emu.username, "password": password, "token_store_path": str(store),
             "start_date": "2024-01-01T00:00:00Z", "activity_types": ["EmailOpen"],
             "activity_lag_minutes": 0}
 
 
 def test_password_grant_gets_bearer_tokens_and_renews_them(make_emulator, tmp_path: Path):
+    # 1 s tokens: Eloqua's one-authorization-a-minute throttle shrinks with them (to 0.5 s),
+    # as a real 8-hour token outlives the real one-minute window.
     emu = make_emulator(contacts=30, accounts=5, activities_per_type=3, custom_objects=1,
-                        custom_object_records=3, access_token_ttl=1.0, slow_sync_seconds=1.5)
-    run = run_tap(password_grant_config(emu, emu.password), tmp_path)
+                        custom_object_records=3, access_token_ttl=1.0, slow_sync_seconds=1.5,
+                        authorization_window_seconds=0.5)
+    run = run_tap(password_grant_config(emu, emu.password, tmp_path / "t.json"), tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(run.records("contacts")) == 30
     grants = [e for e in emu.request_log if e[1].startswith("/auth/oauth2/token")]
@@ -170,7 +173,8 @@ def test_password_grant_gets_bearer_tokens_and_renews_them(make_emulator, tmp_pa
 
 
 def test_password_grant_refused_is_one_line(emulator, tmp_path: Path):
-    run = run_tap(password_grant_config(emulator, "not-the-password"), tmp_path)
+    run = run_tap(password_grant_config(emulator, "not-the-password", tmp_path / "t.json"),
+                  tmp_path)
     assert run.returncode != 0
     assert "Traceback" not in run.stderr
     last = run.stderr.strip().splitlines()[-1]

@@ -6,6 +6,7 @@ properties to emit. Adding a resource means adding a row here, not a class.
 
 Property kinds: `id`/`int` integers (Eloqua sends ids as strings), `number`, `bool` ("true"),
 `ts` (Unix seconds as a string -> ISO 8601 UTC), `str`, `strs`/`ids` (arrays of strings/ids),
+`perms` (a string in REST 1.0, "fullControl"; an array of grants in 2.0; kept as sent),
 `refs` (nested assets cut to {type, id, name} at partial depth), `values` (fieldValues as
 {id, value}) and `object` (passed through, e.g. an email's htmlContent).
 """
@@ -51,7 +52,7 @@ class Resource:
 ASSET: tuple[Prop, ...] = (
     ("id", "id"), ("type", "str"), ("name", "str"), ("description", "str"),
     ("folderId", "id"), ("currentStatus", "str"), ("createdAt", "ts"), ("createdBy", "id"),
-    ("updatedAt", "ts"), ("updatedBy", "id"), ("accessedAt", "ts"), ("permissions", "strs"),
+    ("updatedAt", "ts"), ("updatedBy", "id"), ("accessedAt", "ts"), ("permissions", "perms"),
 )
 UPDATED = "updatedAt"  # replication key and search term of every asset list
 
@@ -116,7 +117,7 @@ CONTACT_LISTS = Resource(
     "contact_lists", "/assets/contact/lists", ("id",), (
         ("id", "id"), ("type", "str"), ("name", "str"), ("description", "str"),
         ("folderId", "id"), ("createdAt", "ts"), ("createdBy", "id"), ("updatedAt", "ts"),
-        ("updatedBy", "id"), ("permissions", "strs"), ("count", "int"), ("scope", "str"),
+        ("updatedBy", "id"), ("permissions", "perms"), ("count", "int"), ("scope", "str"),
         ("dataLookupId", "str"),
     ), version="1.0", replication_key=UPDATED, search_term=UPDATED)
 
@@ -136,9 +137,11 @@ EMAIL_GROUPS = Resource(
     "email_groups", "/assets/email/groups", ("id",), (
         *ASSET, ("displayName", "str"), ("emailHeaderId", "id"), ("emailFooterId", "id"),
         ("emailIds", "ids"), ("isVisibleInOutlookPlugin", "bool"),
-        ("isVisibleInPublicSubscriptionList", "bool"), ("subscriptionLandingPageId", "id"),
-        ("unSubscriptionLandingPageId", "id"), ("subscriptionListId", "id"),
-        ("unsubscriptionListId", "id"),
+        ("isVisibleInPublicSubscriptionList", "bool"),
+        # the spellings real responses use: `unsubscription…LandingPage`, `unSubscription…List`
+        ("subscriptionLandingPageId", "id"), ("unsubscriptionLandingPageId", "id"),
+        ("subscriptionListId", "id"), ("unSubscriptionListId", "id"),
+        ("subscriptionListDataLookupId", "str"), ("unSubscriptionListDataLookupId", "str"),
     ), version="1.0", replication_key=UPDATED, search_term=UPDATED)
 
 VISITORS = Resource(

@@ -25,6 +25,8 @@ JSON_TYPES: dict[str, dict[str, Any]] = {
     "ts": {"type": ["string"], "format": "date-time"},
     "str": {"type": ["string"]},
     "strs": {"type": ["array"], "items": {"type": "string"}},
+    # REST 1.0 sends `permissions` as one string ("fullControl"), 2.0 as a list of grants
+    "perms": {"type": ["string", "array"], "items": {"type": "string"}},
     "ids": {"type": ["array"], "items": {"type": "integer"}},
     "refs": {"type": ["array"], "items": _REF},
     "values": {"type": ["array"], "items": _VALUE},
@@ -116,6 +118,13 @@ def to_strs(value: Any) -> list[str] | None:
     return None if items is None else [str(v) for v in items]
 
 
+def to_perms(value: Any) -> str | list[str] | None:
+    """A string (REST 1.0's "fullControl") stays a string; a list (2.0) stays a list."""
+    if value is None or isinstance(value, str):
+        return value
+    return to_strs(value)
+
+
 def to_ids(value: Any) -> list[int | None] | None:
     items = _items(value)
     return None if items is None else [to_int(v) for v in items]
@@ -143,8 +152,8 @@ def to_object(value: Any) -> dict[str, Any] | None:
 
 CONVERTERS: dict[str, Converter] = {
     "id": to_int, "int": to_int, "number": to_number, "bool": to_bool, "ts": to_datetime,
-    "str": to_str, "strs": to_strs, "ids": to_ids, "refs": to_refs, "values": to_values,
-    "object": to_object,
+    "str": to_str, "strs": to_strs, "perms": to_perms, "ids": to_ids, "refs": to_refs,
+    "values": to_values, "object": to_object,
 }
 
 

@@ -69,8 +69,21 @@ def test_token_endpoint_grants_and_client_auth(emu: EloquaEmulator) -> None:
     assert _token(emu, {"grant_type": "authorization_code", "code": code}, True).status_code == 200
     assert _token(emu, {"grant_type": "authorization_code", "code": code}, True).status_code == 401
     login = f"{emu.site_name}\\{emu.username}"
-    ok = _token(emu, {"grant_type": "password", "username": login, "password": emu.password}, True)
-    assert ok.status_code == 200
+    # Eloqua 18D: the code grant just authorised this user for this app; a password grant
+    # within the minute is a 429 with Retry-After. The refresh-token grant is not throttled.
+    throttled = _token(
+        emu, {"grant_type": "password", "username": login, "password": emu.password}, True
+    )
+    assert throttled.status_code == 429 and 1 <= int(throttled.headers["Retry-After"]) <= 60
+    quick = fresh(authorization_window_seconds=0.2)  # the window is the emulator's setting
+    try:
+        grant = {"grant_type": "password", "username": login, "password": quick.password}
+        assert _token(quick, grant, True).status_code == 200
+        assert _token(quick, grant, True).status_code == 429
+        time.sleep(0.3)
+        assert _token(quick, grant, True).status_code == 200
+    finally:
+        quick.stop()
     bad_client = requests.post(
         emu.login_url + "/auth/oauth2/token",
         auth=(emu.client_id, "nope"),
