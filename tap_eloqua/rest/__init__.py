@@ -1,7 +1,8 @@
 """Streams over Eloqua's REST Application API: marketing assets, users, lists and visitors.
 
-`rest_streams(tap)` builds one generic stream per resource chosen by the `rest_streams` setting;
-the resources themselves are rows of `resources.RESOURCES`.
+`rest_streams(tap)` builds one generic stream per resource chosen by the `rest_streams` setting
+(default: all) that the API user may read; the resources themselves are rows of
+`resources.RESOURCES`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from eloqua_bulk.errors import ConfigurationError
+from tap_eloqua.rest.access import readable
 from tap_eloqua.rest.resources import RESOURCES
 from tap_eloqua.rest.streams import EloquaRestStream
 
@@ -35,10 +37,13 @@ def chosen(setting: Any) -> list[str]:
     return [name for name in REST_STREAM_NAMES if name in wanted]
 
 
-def rest_streams(tap: TapEloqua) -> list[Stream]:
-    """One stream per chosen REST resource (none unless `rest_streams` names some)."""
+def rest_streams(tap: TapEloqua) -> tuple[list[Stream], set[str]]:
+    """One stream per chosen REST resource the API user may read, and the names of the chosen
+    ones Eloqua refused (403): those are left out, with one warning line."""
     count = tap.config.get("rest_page_size", 1000)
     if not isinstance(count, int) or not 1 <= count <= 1000:
         raise ConfigurationError(f"rest_page_size {count} is out of range: use 1 to 1000.")
-    return [EloquaRestStream(tap, RESOURCES[name])
-            for name in chosen(tap.config.get("rest_streams"))]
+    wanted = [RESOURCES[name] for name in chosen(tap.config.get("rest_streams", ["all"]))]
+    allowed = readable(tap.client.session, wanted, tap.logger) if wanted else []
+    return ([EloquaRestStream(tap, resource) for resource in allowed],
+            {r.stream for r in wanted} - {r.stream for r in allowed})
