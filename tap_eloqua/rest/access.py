@@ -16,7 +16,6 @@ from tap_eloqua.rest.resources import Resource
 from tap_eloqua.rest.schema import to_int
 
 
-
 def _first_page(session: BulkSession, path: str, version: str) -> dict[str, Any]:
     """One element at the default (minimal) depth: the cheapest call a list answers."""
     answer = session.rest_request("GET", path, {"count": 1, "page": 1}, version=version)
