@@ -84,3 +84,24 @@ def test_a_catalog_naming_the_denied_stream_syncs_the_others(denied, emulator, t
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stderr.count(WARNING) == 1, run.stderr[-3000:]
     assert run.streams() == {"campaigns"}
+
+
+def test_a_sync_probes_only_the_rest_streams_its_catalog_selects(denied, emulator, tmp_path):
+    """A job that reads other streams (e.g. meltano.yml's eloqua-core) asks nothing of the
+    denied one, and has nothing to warn about. (A stream its catalog lacks would be synced by
+    the SDK, so that one is probed.)"""
+    emu, _ = denied
+    config = basic_config(emu, **ONLY_REST)
+    found = run_tap(basic_config(emulator, **ONLY_REST), tmp_path / "discover", discover=True)
+    catalog = found.catalog()
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if item["breadcrumb"] == []:
+                item["metadata"]["selected"] = entry["tap_stream_id"] == "campaigns"
+    before = len(emu.request_log)
+    run = run_tap(config, tmp_path / "sync", catalog=catalog)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "REST streams left out" not in run.stderr
+    assert run.streams() == {"campaigns"}
+    paths = [p for _, p, _ in emu.request_log[before:] if "/api/REST/" in p]
+    assert not [p for p in paths if "system/user" in p or "/assets/emails" in p], paths

@@ -44,6 +44,15 @@ def rest_streams(tap: TapEloqua) -> tuple[list[Stream], set[str]]:
     if not isinstance(count, int) or not 1 <= count <= 1000:
         raise ConfigurationError(f"rest_page_size {count} is out of range: use 1 to 1000.")
     wanted = [RESOURCES[name] for name in chosen(tap.config.get("rest_streams", ["all"]))]
-    allowed = readable(tap.client.session, wanted, tap.logger) if wanted else []
-    return ([EloquaRestStream(tap, resource) for resource in allowed],
-            {r.stream for r in wanted} - {r.stream for r in allowed})
+    to_probe = [r for r in wanted if _may_sync(tap, r.stream)]
+    refused = {r.stream for r in to_probe} - {
+        r.stream for r in (readable(tap.client.session, to_probe, tap.logger) if to_probe else [])}
+    return ([EloquaRestStream(tap, r) for r in wanted if r.stream not in refused], refused)
+
+
+def _may_sync(tap: TapEloqua, name: str) -> bool:
+    """Discovery probes every stream; a sync only those its catalog selects (or lacks, which
+    the SDK then syncs), so a job reading other streams spends no request on them."""
+    catalog = tap.input_catalog
+    entry = catalog.get_stream(name) if catalog else None
+    return entry is None or bool(entry.metadata.resolve_selection().get((), True))
