@@ -35,7 +35,7 @@ def main() -> None:
                 "login_url": emu.login_url, "site_name": emu.site_name,
                 "username": emu.username, "password": emu.password,
                 "start_date": "2024-01-01T00:00:00Z", "activity_types": [],
-                "page_size": args.page_size}))
+                "rest_streams": [], "page_size": args.page_size}))
             out = Path(tmp) / "out.jsonl"
             started = time.perf_counter()
             with out.open("wb") as sink:

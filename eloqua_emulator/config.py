@@ -52,5 +52,9 @@ class EmulatorConfig:
     rest_forms: int = 12
     rest_submissions_per_form: int = 8
     rest_extra_visitors: int = 0
+    # REST lists the API user's security group may not read, comma-separated paths below
+    # /api/REST/{version}/ (e.g. "system/users,data/form"): they and every path below them
+    # answer 403 "Forbidden" as Eloqua does (HTTP status page, eloqua-bulk-api.md section 7.1).
+    rest_denied: str = ""
     events: int = 3
     event_records: int = 25

@@ -57,6 +57,20 @@ def _not_found(path: str) -> RestError:
     return RestError(404, [{"type": "ObjectNotFound", "parameter": "path", "value": path}])
 
 
+def denied(emu: EloquaEmulator, path: str) -> bool:
+    """Whether `path` (below /api/REST/{version}) is one the config's `rest_denied` refuses; a
+    single item (`system/user/5`) is refused with its list (`system/users`)."""
+    low = path.lower().strip("/")
+    single = re.fullmatch(r"(.+)/(\d+|current)", low)
+    if single and single[1] in SINGLES:
+        low = next(p for p, kind in LISTS.items() if kind == SINGLES[single[1]])
+    for item in emu.config.rest_denied.split(","):
+        prefix = item.strip().lower().strip("/")
+        if prefix and (low == prefix or low.startswith(prefix + "/")):
+            return True
+    return False
+
+
 def split(path: str) -> tuple[str, str] | None:
     """`/API/REST/2.0/assets/emails` -> ("2.0", "assets/emails"); None outside the REST API."""
     m = ROOT.match(path.rstrip("/"))

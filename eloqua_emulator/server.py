@@ -176,6 +176,8 @@ class Handler(BaseHTTPRequestHandler):
         if rest_path is not None:  # the REST Application API: same auth, REST-shaped errors
             if not emu.auth.check(auth):
                 return 401, b"Login required", "text/plain; charset=utf-8", {}
+            if rest.denied(emu, rest_path[1]):
+                return 403, b"Forbidden", "text/plain; charset=utf-8", {}
             status, payload = rest.dispatch(emu, method, rest_path[1], query, rest_path[0])
             return status, payload, jtype, {}
         if not (low == BULK_PREFIX or low.startswith(BULK_PREFIX + "/")):

@@ -42,11 +42,12 @@ TAP_SETTINGS = th.PropertiesList(
     th.Property("instance_timezone", th.StringType, default="America/New_York",
                 description="Time zone Eloqua writes non-system (custom) date fields in; they "
                             "are converted to UTC."),
-    th.Property("rest_streams", th.ArrayType(th.StringType), default=[],
+    th.Property("rest_streams", th.ArrayType(th.StringType), default=["all"],
                 description="REST Application API streams to offer: campaigns, emails, forms, "
                             "form_submissions, landing_pages, users, contact_lists, "
                             "contact_list_members, contact_segments, email_groups, visitors, "
-                            "external_assets, or \"all\". Default none."),
+                            "external_assets, or \"all\" (the default). A stream the API user may "
+                            "not read (403) is left out with a warning."),
     th.Property("include_email_html", th.BooleanType, default=False,
                 description="Read emails at depth complete: htmlContent.html and plainText "
                             "(large) are then included."),

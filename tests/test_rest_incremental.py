@@ -139,7 +139,8 @@ def test_more_than_one_page_at_the_maximum_count(make_emulator, tmp_path: Path):
     assert len(expected) > 1500
     assert_stream_equals(run.records("visitors"), message["schema"], message["key_properties"],
                          expected, "visitors")
-    calls = [p for _, p, _ in emu.request_log if "/data/visitors" in p]
+    calls = [p for _, p, _ in emu.request_log  # leaving out discovery's access probe (count=1)
+             if "/data/visitors" in p and not p.endswith("?count=1&page=1")]
     assert len(calls) >= 2 and all("count=1000" in p for p in calls)
 
 

@@ -50,7 +50,7 @@ def _sync_spans(emu, activities_only: bool = True) -> list[tuple[int, int]]:
 def test_syncs_overlap_but_activity_exports_run_one_at_a_time(make_emulator, tmp_path: Path):
     emu = make_emulator(**SMALL)
     config = basic_config(emu, activity_types=["EmailOpen", "EmailSend", "WebVisit"],
-                          max_concurrent_syncs=4)
+                          max_concurrent_syncs=4, rest_streams=[])  # Bulk syncs only
     run = run_tap(config, tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     assert max(_open_counts(emu.request_log)) >= 3

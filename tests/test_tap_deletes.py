@@ -82,7 +82,7 @@ def test_an_interrupted_sweep_is_swept_again_whole(make_emulator, tmp_path: Path
     sync lists the Ids of the old moment) but sweep once, whole, at its own time."""
     emu = make_emulator(contacts=40, accounts=5, activities_per_type=0, custom_objects=0)
     config = basic_config(emu, page_size=7, activity_types=[], custom_objects=["none"],
-                          detect_deletes=True)
+                          rest_streams=[], detect_deletes=True)
     first = run_tap(config, tmp_path / "1")
     assert first.returncode == 0, first.stderr[-3000:]
     killed_here = next(s for s in first.states

@@ -16,7 +16,7 @@ SMALL = {"contacts": 60, "accounts": 20, "activities_per_type": 15, "custom_obje
 
 def test_second_run_emits_exactly_the_changed_records(make_emulator, tmp_path: Path):
     emu = make_emulator(**SMALL)
-    config = basic_config(emu)
+    config = basic_config(emu, rest_streams=[])  # Bulk only (REST: test_rest_incremental)
     first = run_tap(config, tmp_path / "1")
     assert first.returncode == 0, first.stderr[-3000:]
     assert len(first.records("contacts")) == SMALL["contacts"]

@@ -270,9 +270,13 @@ def python_for_plugin(plugin_type: str, name: str) -> Path:
     return ROOT / ".meltano" / plugin_type / name / "venv" / "bin" / "python"
 
 
-def emulator_env(emu: Any) -> dict[str, str]:
-    """Point both Eloqua plugins of the `emulator` environment at this emulator instance."""
+def emulator_env(emu: Any, *, rest: bool = False) -> dict[str, str]:
+    """Point both Eloqua plugins of the `emulator` environment at this emulator instance.
+
+    Without `rest`, tap-eloqua's REST streams (on by default) are off: these pipelines compare
+    the Bulk tables value by value; test_pipeline_dagster runs with them."""
     return {
+        **({} if rest else {"TAP_ELOQUA_REST_STREAMS": "[]"}),
         "MELTANO_ENVIRONMENT": "emulator",
         "TAP_ELOQUA_LOGIN_URL": emu.login_url,
         "TAP_ELOQUA_SITE_NAME": emu.site_name,

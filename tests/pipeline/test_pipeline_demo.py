@@ -21,9 +21,11 @@ def test_the_demo_loads_duckdb_twice_and_stops_the_emulator(meltano: Meltano, tm
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-4000:]
     assert db.exists()
-    assert "15 tables, 2600 rows" in output  # run 1: every seeded record
-    assert "extracted this time: activity_email_open 1, contacts 4 " in output  # run 2
-    assert "15 tables, 2602 rows" in output
+    assert "27 tables, 3564 rows" in output  # run 1: every seeded record, REST streams too
+    # run 2: the changes, and the list members (the one REST stream read whole every run)
+    assert ("extracted this time: activity_email_open 1, contact_list_members 216, "
+            "contacts 4 ") in output
+    assert "27 tables, 3566 rows" in output
     assert "duplicate contact ids after the upsert: 0" in output
     assert re.search(r"^\s+3 \| Renamed-3 \| 99(\.0)? \|", output, re.MULTILINE), output
     assert output.rstrip().endswith("== emulator stopped; nothing is left running")
