@@ -129,7 +129,7 @@ def rest_records(emu: EloquaEmulator, stream: str, *,
             elif prop == "fieldValues":
                 value = [{"id": v["id"], "value": v["value"]} for v in stored]
             elif prop == "permissions" and stream in REST_1_0:
-                value = "fullControl"  # REST 1.0's one-string form (every seeded grant)
+                value = ["fullControl"]  # REST 1.0's one-string form, as a one-grant list
             record[prop] = value
         out.append(record)
     return out

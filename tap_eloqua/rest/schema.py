@@ -25,8 +25,9 @@ JSON_TYPES: dict[str, dict[str, Any]] = {
     "ts": {"type": ["string"], "format": "date-time"},
     "str": {"type": ["string"]},
     "strs": {"type": ["array"], "items": {"type": "string"}},
-    # REST 1.0 sends `permissions` as one string ("fullControl"), 2.0 as a list of grants
-    "perms": {"type": ["string", "array"], "items": {"type": "string"}},
+    # REST 1.0 sends `permissions` as one string ("fullControl"), 2.0 as a list of grants; both
+    # become a list, so a warehouse column has one type (a JSON column refuses a bare string)
+    "perms": {"type": ["array"], "items": {"type": "string"}},
     "ids": {"type": ["array"], "items": {"type": "integer"}},
     "refs": {"type": ["array"], "items": _REF},
     "values": {"type": ["array"], "items": _VALUE},
@@ -118,10 +119,12 @@ def to_strs(value: Any) -> list[str] | None:
     return None if items is None else [str(v) for v in items]
 
 
-def to_perms(value: Any) -> str | list[str] | None:
-    """A string (REST 1.0's "fullControl") stays a string; a list (2.0) stays a list."""
-    if value is None or isinstance(value, str):
-        return value
+def to_perms(value: Any) -> list[str] | None:
+    """REST 1.0's one string ("fullControl") becomes a list of that one grant; 2.0's list stays."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
     return to_strs(value)
 
 
