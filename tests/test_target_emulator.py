@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.emulator_contract.support import Api as ContractApi
 
 from eloqua_emulator import EloquaEmulator, EmulatorConfig
+from tests.emulator_contract.support import Api as ContractApi
 
 EMAIL = "{{Contact.Field(C_EmailAddress)}}"
 FIRST = "{{Contact.Field(C_FirstName)}}"

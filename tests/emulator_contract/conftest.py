@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.emulator_contract.support import Api
 
 from eloqua_emulator import EloquaEmulator, EmulatorConfig
+from tests.emulator_contract.support import Api
 
 
 @pytest.fixture(scope="module")

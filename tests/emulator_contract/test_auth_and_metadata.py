@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 import requests
-from tests.emulator_contract.support import BULK, Api, fresh
 
 from eloqua_emulator import EloquaEmulator
+from tests.emulator_contract.support import BULK, Api, fresh
 
 
 # ---- auth and discovery --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import requests
+
 from tests.emulator_contract.support import Api, fresh
 
 

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from tests.emulator_contract.support import Api, contact_fields
 
 from eloqua_emulator import EloquaEmulator, export_value
 from eloqua_emulator.common import EASTERN, UTC
 from eloqua_emulator.meta import CONTACT_SYSTEM_TS
+from tests.emulator_contract.support import Api, contact_fields
 
 
 # ---- export cycle --------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 import requests
-from tests.emulator_contract.support import BULK, Api, fresh
 
 from eloqua_emulator import EloquaEmulator, EmulatorConfig
+from tests.emulator_contract.support import BULK, Api, fresh
 
 
 # ---- syncs, paging, logs, lifecycle --------------------------------------------------------------
