@@ -8,6 +8,7 @@ The virtualenv gets the wheel's dependencies from the package index (uv when it 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ("tap-eloqua", "target-eloqua", "eloqua-emulator")
+# Without this checkout on the path: the installed scripts must run from the wheel alone.
+ALONE = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
 
 def _uv() -> str | None:
@@ -29,7 +32,7 @@ def _uv() -> str | None:
 
 def _run(*cmd: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True,
-                          timeout=timeout, check=False)
+                          timeout=timeout, check=False, env=ALONE, cwd=Path.home())
     assert proc.returncode == 0, f"{cmd} exited {proc.returncode}:\n{proc.stderr[-3000:]}"
     return proc
 
@@ -58,13 +61,20 @@ def test_the_wheel_installs_the_three_console_scripts(installed: Path) -> None:
     about = json.loads(_run(installed / "tap-eloqua", "--about", "--format=json").stdout)
     assert about["name"] == "tap-eloqua"
     assert "discover" in about["capabilities"]
+    version = _run(installed / "python", "-c", "import importlib.metadata as m; "
+                   "print(m.version('eloqua-singer'))").stdout.strip()
+    assert about["version"] == version, "--about does not report the installed version"
+    assert version[0].isdigit()
+    where = _run(installed / "python", "-c", "import tap_eloqua; print(tap_eloqua.__file__)")
+    assert str(ROOT) not in where.stdout, "tap_eloqua was imported from the checkout"
 
 
 def test_the_installed_tap_reads_the_installed_emulator(installed: Path, tmp_path: Path) -> None:
     state = tmp_path / "state"
     emulator = subprocess.Popen(
         [installed / "eloqua-emulator", "--contacts", "37", "--accounts", "11", "--state-dir",
-         state], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         state], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ALONE,
+        cwd=tmp_path)
     try:
         deadline = time.monotonic() + 60
         while not (state / "emulator.pid").exists():
