@@ -61,19 +61,31 @@ def control(emu: EloquaEmulator, name: str, body: dict[str, Any]) -> Any:
 
 
 def meltano_run(label: str, args: list[str], env: dict[str, str], log: Path) -> str:
+    """Run meltano, its log to `log`; every few seconds a line with the rows extracted so far."""
     cmd = [meltano_executable(), "--environment=emulator", "run", "--state-id-suffix", "demo",
            *args, "tap-eloqua", "target-duckdb"]
     command = " ".join(["meltano", *cmd[1:]])
     print(f"== {label}: {command}", flush=True)
-    started = time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}, capture_output=True,
-                          text=True, check=False)
-    log.write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    started = last = time.monotonic()
+    lines: list[str] = []
+    rows = 0
+    with subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            rows += sum(extracted(line).values())
+            if time.monotonic() - last >= 3:
+                last = time.monotonic()
+                print(f"   ... {last - started:.0f} s, {rows} rows extracted so far", flush=True)
+    output = "".join(lines)
+    log.write_text(output, encoding="utf-8")
     if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
+        tail = "\n".join(output.splitlines()[-25:])
         raise DemoError(f"meltano exited with {proc.returncode} (full log: {log}):\n{tail}")
-    print(f"   done in {time.monotonic() - started:.0f} s (log: {shown(log)})")
-    return proc.stdout + proc.stderr
+    print(f"   done in {time.monotonic() - started:.0f} s, {rows} rows extracted "
+          f"(log: {shown(log)})", flush=True)
+    return output
 
 
 def extracted(output: str) -> dict[str, int]:

@@ -176,11 +176,16 @@ def _exports(emu: EloquaEmulator, method: str, entity: Entity, item: str | None,
             return json_response(200, envelope(exports.listing(entity), q))
         raise HttpError(405, "Method Not Allowed")
     defn_id = int(item)
+
+    def delete() -> Response:
+        exports.delete(entity, defn_id)
+        return 204, b""
+
     actions: dict[tuple[str, str | None], Callable[[], Response]] = {
         ("GET", None): lambda: json_response(200, exports.get(entity, defn_id).resource),
         ("PUT", None): lambda: json_response(
             200, exports.replace(entity, defn_id, parse_body(body)).resource),
-        ("DELETE", None): lambda: (exports.delete(entity, defn_id), (204, b""))[1],
+        ("DELETE", None): delete,
         ("GET", "data"): lambda: (200, emu.syncs.definition_data(exports.get(entity, defn_id),
                                                                   q)),
     }

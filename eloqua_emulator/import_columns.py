@@ -45,7 +45,8 @@ def import_columns(store: Store, entity: Entity) -> dict[str, ImportColumn]:
     if entity.kind == "activities":
         return dict(ACTIVITY_COLUMNS)
     if entity.kind == "contacts":
-        items, ident, writable_system = store.contact_fields, "{{contact.id}}", ()
+        writable_system: tuple[str, ...] = ()
+        items, ident = store.contact_fields, "{{contact.id}}"
     elif entity.kind == "accounts":
         items, ident, writable_system = store.account_fields, "{{account.id}}", ()
     else:

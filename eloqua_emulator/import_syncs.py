@@ -49,12 +49,13 @@ class ImportSyncs(SyncLifecycle):
         self.emu = emu
         self.syncs: dict[int, ImportSync] = {}
 
+    # SyncLifecycle declares lock and cfg as attributes; here they are derived from the emulator
     @property
-    def lock(self) -> threading.RLock:
+    def lock(self) -> threading.RLock:  # type: ignore[override]
         return self.emu.imports.lock      # staging and sync state change together
 
     @property
-    def cfg(self) -> EmulatorConfig:
+    def cfg(self) -> EmulatorConfig:  # type: ignore[override]
         return self.emu.config
 
     def create(self, defn: ImportDefinition, body: dict[str, Any]) -> ImportSync:

@@ -111,7 +111,7 @@ def render(spec: KindSpec, element: dict[str, Any], depth: str,
     keys = (("type", "id", *spec.minimal) if depth == "minimal" else tuple(element))
     out: dict[str, Any] = {}
     for key in keys:
-        value = element.get(key)
+        value: Any = element.get(key)
         if value is None or (depth != "complete" and key in spec.complete_only):
             continue
         if depth != "complete" and key in spec.nested:

@@ -181,7 +181,8 @@ def seed_visitors(rest: RestData, store: Store, cfg: EmulatorConfig,
     for atype in ("WebVisit", "PageView"):
         for a in store.activities[atype]:
             visits.setdefault(a["VisitorId"], []).append(a)
-    extra = [(10**6 + n, []) for n in range(cfg.rest_extra_visitors)]
+    extra: list[tuple[int, list[dict[str, Any]]]] = [
+        (10**6 + n, []) for n in range(cfg.rest_extra_visitors)]
     for n, (vid, acts) in enumerate([*sorted(visits.items()), *extra], start=1):
         dates = sorted(a["ActivityDate"].replace(microsecond=0) for a in acts) or [_when(rng)]
         contact = next((a["ContactId"] for a in acts if a["ContactId"]), None)

@@ -129,7 +129,7 @@ def row_builder(
         parts.append(f"{name!r}: {expr}")
     src = "def build(r):\n    return {" + ", ".join(parts) + "}\n"
     exec(compile(src, "<row_builder>", "exec"), env)
-    return env["build"]  # type: ignore[no-any-return]
+    return env["build"]
 
 
 def select(

@@ -19,13 +19,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from .catalog import Entity, canonical
 from .common import EASTERN, UTC, now_ms
 from .import_columns import ImportColumn, import_columns
 from .imports import ImportDefinition, Imports
-from .store import Store
+from .store import Kind, Store
 
 EMAIL = re.compile(r"^[^@\s\"'<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
@@ -146,7 +146,7 @@ class Upserter:
         self.rules = {k: by_field.get(k, "always") if rule == "useFieldRule" else rule
                       for k in defn.columns}
         self.writable = {c.key for c in defn.columns.values() if not c.identifier_only}
-        self.types = store.field_types(self.kind)
+        self.types = store.field_types(cast(Kind, self.kind))
         self.next_id = max(self.table, default=0) + 1
         self.index = self._index(self.ident_col.key)
         self.contacts = entity.kind == "contacts"

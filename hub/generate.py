@@ -1,11 +1,14 @@
 """Meltano plugin definitions for tap-eloqua and target-eloqua, built from `--about --format=json`.
 
-    python hub/generate.py           # rewrite hub/*/*.yml and the settings lists in meltano.yml
+    python hub/generate.py           # rewrite hub/_data/... and the settings lists in meltano.yml
     python hub/generate.py --check   # exit 1 if those files or meltano.yml's settings are stale
     python hub/generate.py --print-settings tap-eloqua   # the settings block for meltano.yml
 
 The settings come from the plugins themselves, so the Hub files, meltano.yml and the README's
 settings table cannot drift apart; tests/test_pipeline_meltano.py runs the check.
+The Hub files use the layout of the Meltano Hub repository (meltano/hub):
+`_data/meltano/<extractors|loaders>/<name>/<variant>.yml`, keys and settings sorted by name,
+secrets as kind `password`, and every capability the plugin reports in --about.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 HUB = ROOT / "hub"
 VARIANT = "eloqua-singer"
-REPO = "https://github.com/OWNER/eloqua-singer"  # set to the public repository when published
+REPO = "https://github.com/eloqua-singer/eloqua-singer"
 PIP_URL = "eloqua-singer"
 
 # Capabilities Meltano's schema knows (meltano.schema.json, Meltano 4.4).
@@ -159,21 +162,29 @@ def definition(name: str, about_json: dict[str, Any]) -> dict[str, Any]:
         "maintenance_status": "active",
         "quality": "silver",
         "keywords": spec["keywords"],
-        "capabilities": [c for c in about_json["capabilities"] if c in spec["capabilities"]],
+        "capabilities": sorted(about_json["capabilities"]),
         "settings_group_validation": groups,
-        "settings": settings_from(about_json),
+        "settings": sorted((hub_setting(s) for s in settings_from(about_json)),
+                           key=lambda s: str(s["name"])),
         "settings_preamble": "",
         "usage": "",
         "next_steps": "",
     }
 
 
+def hub_setting(setting: dict[str, Any]) -> dict[str, Any]:
+    """A setting as the Hub writes it: a secret is kind `password`; keys in name order."""
+    if setting.get("sensitive") and setting["kind"] == "string":
+        setting = {**setting, "kind": "password"}
+    return dict(sorted(setting.items()))
+
+
 def hub_path(name: str) -> Path:
-    return HUB / PLUGINS[name]["plugin_type"] / f"{name}.yml"
+    return HUB / "_data" / "meltano" / PLUGINS[name]["plugin_type"] / name / f"{VARIANT}.yml"
 
 
 def render(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True)
+    return yaml.safe_dump(data, sort_keys=True, width=100, allow_unicode=True)
 
 
 def settings_block(name: str, about_json: dict[str, Any]) -> list[str]:

@@ -97,6 +97,19 @@ def test_hub_definition_of_the_tap_has_its_capabilities():
     assert {"catalog", "discover", "state", "batch"} <= set(definition["capabilities"])
 
 
+@pytest.mark.parametrize(("plugin_type", "name"), [("extractors", "tap-eloqua"),
+                                                   ("loaders", "target-eloqua")])
+def test_hub_definitions_use_the_hubs_layout_and_every_capability(plugin_type: str, name: str):
+    path = ROOT / "hub/_data/meltano" / plugin_type / name / "eloqua-singer.yml"
+    definition = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert definition["variant"] == "eloqua-singer"
+    assert sorted(definition["capabilities"]) == sorted(generate.about(name)["capabilities"])
+    assert "OWNER" not in definition["repo"]
+    assert [s["name"] for s in definition["settings"]] == \
+        sorted(s["name"] for s in definition["settings"])
+    assert {s["kind"] for s in definition["settings"] if s.get("sensitive")} == {"password"}
+
+
 SAMPLES = {"string": ("text-{name}", "text-{name}"), "integer": ("7", 7),
            "boolean": ("true", True), "array": ('["x", "y"]', ["x", "y"]),
            "object": ('{"k": "v"}', {"k": "v"}),
