@@ -21,6 +21,7 @@ class EloquaField:
     data_type: str
     role: str                # objects.WRITABLE / IDENTIFIER / DROP / SUBSCRIPTION, or READ_ONLY
     display: str | None = None
+    unique: bool = False     # /fields hasUniquenessConstraint: Eloqua holds one record per value
 
 
 class FieldIndex:
@@ -48,7 +49,7 @@ class FieldIndex:
             if target.kind.kind == "activities":
                 role = obj.DROP        # every activity field is Eloqua's own (docs §5.7)
             f = EloquaField(internal, statement, str(item.get("dataType") or "string"), role,
-                            item.get("name"))
+                            item.get("name"), bool(item.get("hasUniquenessConstraint")))
             self._internal[internal.casefold()] = f
             if f.display:
                 self._display.setdefault(f.display.casefold(), []).append(f)

@@ -8,7 +8,7 @@ raised here, before any record is read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,11 +110,12 @@ class ImportPlan:
 
 def build_plan(stream: str, schema: Mapping[str, Any], index: FieldIndex,
                options: Mapping[str, Any], config: Mapping[str, Any], logger: logging.Logger,
-               link_index: Callable[[str], FieldIndex]) -> ImportPlan:
+               link_index: Callable[[str], FieldIndex],
+               key_properties: Sequence[str] = ()) -> ImportPlan:
     """Match every schema property to a field; raise one-line errors for what cannot load."""
     target = index.target
-    ident_field = _identifier(stream, index, options)
     field_map = dict(options.get("field_map") or {})
+    ident_field = _identifier(stream, index, options, key_properties, field_map)
     columns: list[Column] = []
     unknown: list[str] = []
     plan = ImportPlan(stream, target, columns, ident_field.key if ident_field else None,
@@ -156,11 +157,25 @@ def build_plan(stream: str, schema: Mapping[str, Any], index: FieldIndex,
     return plan
 
 
-def _identifier(stream: str, index: FieldIndex, options: Mapping[str, Any]) -> EloquaField | None:
+def _identifier(stream: str, index: FieldIndex, options: Mapping[str, Any],
+                key_properties: Sequence[str], field_map: Mapping[str, Any]
+                ) -> EloquaField | None:
+    """The field imports match on: the user's identifier_field, else the field the SCHEMA's
+    key_properties load into (Singer's key), else the object's documented default."""
     if not index.target.kind.upsert:
         return None
     setting = f"streams.{stream}.identifier_field"
-    name = options.get("identifier_field") or index.target.kind.default_identifier
+    if options.get("identifier_field"):
+        return index.require(str(options["identifier_field"]), setting)
+    keys = [k for k in key_properties if not k.startswith("_sdc_")]
+    if keys:
+        found = _key_field(stream, index, keys, field_map, setting)
+        if found.role != obj.IDENTIFIER:
+            return found
+        # Eloqua assigns its own Id (the tap's key): an import matching on it could update but
+        # never create, so a stream copied from elsewhere would load nothing. Such a key keeps
+        # the default below; identifier_field: Id matches on it when that is what is wanted.
+    name = index.target.kind.default_identifier
     if name:
         return index.require(str(name), setting)
     if index.unique is not None:
@@ -168,6 +183,31 @@ def _identifier(stream: str, index: FieldIndex, options: Mapping[str, Any]) -> E
     raise ConfigurationError(
         f"{index.target.label} has no unique field to match records on: set {setting} "
         "(e.g. the field holding your record key, or ExternalId).")
+
+
+def _key_field(stream: str, index: FieldIndex, keys: Sequence[str],
+               field_map: Mapping[str, Any], setting: str) -> EloquaField:
+    """The unique field a one-property key loads into; anything else is a one-line error, as
+    matching on a field Eloqua does not keep unique would update or create the wrong records."""
+    label = index.target.label
+    if len(keys) > 1:
+        raise ConfigurationError(
+            f"Stream {stream} is keyed on {len(keys)} properties ({', '.join(keys)}); Eloqua "
+            f"matches on one field: set {setting} to a unique field of {label}.")
+    prop = keys[0]
+    found = index.find(str(field_map.get(prop, prop)))
+    if found is None:
+        raise ConfigurationError(
+            f"Stream {stream}'s key property '{prop}' is not a field of {label}: map it with "
+            f"streams.{stream}.field_map, or set {setting}.")
+    documented = (index.target.kind.default_identifier or "").casefold()
+    if not (found.unique or found.role == obj.IDENTIFIER or found is index.unique
+            or found.key.casefold() == documented):
+        raise ConfigurationError(
+            f"Stream {stream}'s key '{prop}' loads into {found.key}, which is not a unique field "
+            f"of {label}, so every run could duplicate records: key the stream on a unique field "
+            f"or set {setting}.")
+    return found
 
 
 def _claim(taken: dict[str, str], f: EloquaField, prop: str, stream: str) -> None:

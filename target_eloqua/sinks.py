@@ -63,7 +63,7 @@ class ImportSink(BatchSink):
             k: v for k, v in (self.schema.get("properties") or {}).items()
             if not k.startswith(SDC_PREFIX)}}
         self.plan = build_plan(self.stream_name, schema, index, options, config, self.logger,
-                               self._link_index)
+                               self._link_index, tuple(self.key_properties or ()))
         self._build = row_builder(self.plan, schema,
                                   ZoneInfo(str(config.get("instance_timezone",
                                                           "America/New_York"))))
