@@ -7,6 +7,7 @@ stamp (eloqua-real-traffic.md, fact 11); windows must end at Eloqua's time minus
 from __future__ import annotations
 
 import time
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,6 @@ def test_skewed_clock_and_late_rows_lose_and_repeat_nothing(make_emulator, tmp_p
 def test_date_header_follows_the_server_clock(make_emulator):
     emu = make_emulator(**SMALL, clock_offset_seconds=90.0)
     answer = requests.get(emu.base_url + "/api/bulk/2.0/contacts/fields", timeout=10)
-    from email.utils import parsedate_to_datetime
     skew = parsedate_to_datetime(answer.headers["Date"]).timestamp() - time.time()
     assert 88 <= skew <= 91
 
