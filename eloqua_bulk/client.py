@@ -73,7 +73,10 @@ class BulkClient:
                 "GET", path, params={**(params or {}), "limit": LIST_LIMIT, "offset": offset})
             batch = (page or {}).get("items") or []
             items.extend(batch)
-            if not (page or {}).get("hasMore") or not batch:
+            if not batch:
+                check_empty_page(page, offset, f"GET {path}")
+                return items
+            if not (page or {}).get("hasMore"):
                 return items
             offset += len(batch)
 
@@ -203,7 +206,10 @@ class BulkClient:
                 "GET", f"{sync_uri}/rejects", params={"limit": LIST_LIMIT, "offset": offset})
             batch = (page or {}).get("items") or []
             yield from batch
-            if not (page or {}).get("hasMore") or not batch:
+            if not batch:
+                check_empty_page(page, offset, f"GET {sync_uri}/rejects")
+                return
+            if not (page or {}).get("hasMore"):
                 return
             offset += len(batch)
 
@@ -232,6 +238,20 @@ class BulkClient:
             self.session.request("DELETE", f"{sync_uri}/data")
         except Exception as exc:
             LOGGER.debug("Could not delete the data of %s: %s", sync_uri, exc)
+
+
+def check_empty_page(page: Any, offset: int, label: str) -> None:
+    """A page without items ends paging; one that still claims rows past `offset` is an error.
+
+    Real Eloqua has answered `hasMore: true` with no items (pyeloqua #47): reading on would
+    loop for ever, so paging stops where `totalResults` says the rows end.
+    """
+    body = page if isinstance(page, dict) else {}
+    total = body.get("totalResults")
+    if body.get("hasMore") and isinstance(total, int) and offset < total:
+        raise EloquaAPIError(
+            f"{label} answered no items at offset {offset} of {total} but hasMore: true; "
+            "Eloqua's paging is inconsistent, run again later.")
 
 
 def _failure_message(label: str, sync_uri: str, status: str, logs: list[dict[str, Any]]) -> str:

@@ -9,6 +9,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,6 +85,7 @@ class BulkSession:
         self._http.headers["User-Agent"] = self.settings.user_agent
         self._http.verify = True  # never configurable: TLS verification is always on
         self._lock = threading.Lock()
+        self._offset_low: float | None = None  # Eloqua's clock minus ours, a lower bound
 
     # -- discovery -------------------------------------------------------------------------
     @property
@@ -167,6 +170,37 @@ class BulkSession:
                         None if not self.settings.base_url else self._base_url
                     )
 
+    # -- Eloqua's clock ---------------------------------------------------------------------
+    def _clock_sample(self, response: requests.Response, sent: float) -> None:
+        """Learn Eloqua's clock from the instance's `Date` header.
+
+        Date has one-second resolution and was written between `sent` and now, so
+        `Date - now` is a lower bound of (Eloqua's clock - ours); the highest bound seen is
+        kept. An estimate that is early only delays rows to the next run; a late one would
+        lose them.
+        """
+        header = response.headers.get("Date")
+        if not header:
+            return
+        try:
+            stamp = parsedate_to_datetime(header).timestamp()
+        except (TypeError, ValueError):
+            return
+        low = stamp - time.time()
+        with self._lock:
+            if self._offset_low is None or low > self._offset_low:
+                self._offset_low = low
+
+    def server_now(self) -> datetime:
+        """Eloqua's time now (never later than it), from the Date headers of its answers."""
+        if self._offset_low is None:
+            self.request("GET", "/contacts/fields", params={"limit": 1})
+        offset = self._offset_low
+        if offset is None:
+            LOGGER.warning("Eloqua sent no Date header; windows end at this machine's clock")
+            offset = 0.0
+        return datetime.fromtimestamp(time.time() + offset, timezone.utc)
+
     def rest_request(self, method: str, path: str, params: dict[str, Any] | None = None, *,
                      version: str = "2.0") -> Any:
         """Call the REST Application API (path relative to /api/REST/{version}) with the same
@@ -177,8 +211,10 @@ class BulkSession:
                    payload: bytes | None, content_type: str, decode: bool,
                    raw: bool = False, root: str = BULK_ROOT) -> Any:
         url = self.base_url + root + path
+        sent = time.time()
         response = self._send(method, url, params=params, data=payload,
                               content_type=content_type if payload is not None else None)
+        self._clock_sample(response, sent)
         if response.status_code == 401:
             raise _UnauthorizedError(response.request.headers.get("Authorization"))
         self._raise_for_status(method, path, response)

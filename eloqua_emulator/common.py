@@ -107,7 +107,9 @@ def envelope(items: list[Any], query: dict[str, str], max_limit: int = 1000) -> 
     items.
     """
     limit, offset, total = paging(query, max_limit)
-    return page(items, limit, offset, total)
+    out = page(items, limit, offset, total)
+    out.setdefault("items", [])  # real non-data lists keep an empty items; data pages omit it
+    return {"items": out.pop("items"), **out}
 
 
 def page(items: list[Any], limit: int, offset: int, total: bool) -> dict[str, Any]:

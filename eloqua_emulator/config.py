@@ -45,6 +45,13 @@ class EmulatorConfig:
     import_max_bytes: int = 32 * 1024 * 1024  # a larger data POST answers 404 (docs §5.2)
     import_max_pushes: int = 500              # data POSTs per sync; the next one answers 400
 
+    # Eloqua's clock = real time + this (fact 11); changes reach exports this long after their
+    # UpdatedAt stamp (small by default so tests stay fast; real instances vary).
+    clock_offset_seconds: float = 0.0
+    visibility_delay_seconds: float = 0.2
+    # "" or "end": data pages answer hasMore: true up to and past the last row (pyeloqua #47)
+    empty_page_mode: str = ""
+
     fault_sleep_seconds: float = 2.0
     max_consecutive_faults: int = 3
 

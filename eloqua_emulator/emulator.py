@@ -29,6 +29,8 @@ class EloquaEmulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = cfg = config or EmulatorConfig()
         self.store = seed_store(cfg)
+        self.store.clock.offset_seconds = cfg.clock_offset_seconds
+        self.store.clock.visibility_delay_seconds = cfg.visibility_delay_seconds
         self.auth = Auth(cfg)
         self.exports = Exports(self.store, cfg.username, cfg.default_retention)
         self.syncs = Syncs(self.store, self.exports, cfg, cfg.username)

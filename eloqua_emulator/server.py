@@ -86,6 +86,10 @@ class Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             super().finish()
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header from Eloqua's clock (offset included), one-second resolution."""
+        return self.server.emu.store.clock.http_date()
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         """Quiet: tests read `emu.request_log` instead."""
 

@@ -46,6 +46,9 @@ def capture(store: Store, entity: Entity, activity_type: str | None) -> Snapshot
             records = event_records(store, entity)
         else:
             records = list(store.custom_objects[entity.co_id or 0].records.values())
+        # A change reaches exports only some time after its stamp (real-traffic fact 11).
+        stamp = "ActivityDate" if entity.kind == "activities" else "UpdatedAt"
+        records = [r for r in records if store.clock.visible(r.get(stamp))]
 
         def lists(src: dict[int, MemberList]) -> dict[int, MemberList]:
             return {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .common import now_ms
+from .clock import ServerClock
 from .meta import ACTIVITY_FIELD_DEFS, ACTIVITY_TYPE_FIELDS, ACTIVITY_TYPES, activity_field_items
 from .rest_store import RestData
 
@@ -51,6 +51,7 @@ class Store:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        self.clock = ServerClock()
         self.contacts: dict[int, dict[str, Any]] = {}
         self.accounts: dict[int, dict[str, Any]] = {}
         self.contact_account: dict[int, int] = {}
@@ -135,7 +136,7 @@ class Store:
                 raise KeyError(f"unknown fields {sorted(unknown)}")
             rec = {**old, **changes}
             if "UpdatedAt" not in changes:
-                rec["UpdatedAt"] = now_ms()
+                rec["UpdatedAt"] = self.clock.now()
             for sys_key, key in (("UpdatedAt", "C_DateModified"), ("UpdatedAt", "M_DateModified")):
                 if key in changes and "UpdatedAt" not in changes:
                     rec[sys_key] = changes[key]
@@ -152,7 +153,7 @@ class Store:
             if unknown:
                 raise KeyError(f"unknown fields {sorted(unknown)}")
             new_id = max(max(table, default=0), self._deleted_max.get(repr(kind), 0)) + 1
-            now = now_ms()
+            now = self.clock.now()
             rec: dict[str, Any] = dict.fromkeys(types)
             rec.update(Id=new_id, CreatedAt=now, UpdatedAt=now)
             if kind == "contacts":
@@ -194,7 +195,8 @@ class Store:
             rec["ActivityId"] = max((r["ActivityId"] for r in recs), default=0) + 1
             rec.update(values)
             rec["ActivityType"] = activity_type
-            rec["ActivityDate"] = at if at is not None else values.get("ActivityDate") or now_ms()
+            stamp = values.get("ActivityDate") or self.clock.now()
+            rec["ActivityDate"] = at if at is not None else stamp
             rec["ExternalId"] = self.new_external_id()
             recs.append(rec)
             return dict(rec)

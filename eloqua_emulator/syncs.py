@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from .catalog import catalog
-from .common import BadRequestError, HttpError, failure, now_ms, page, paging
+from .common import BadRequestError, HttpError, failure, page, paging
 from .config import EmulatorConfig
 from .exports import Definition, Exports
 from .snapshot import Snapshot, capture, render, select
@@ -68,7 +68,8 @@ class Syncs(SyncLifecycle):
         with self.lock:
             sync_id, planned = self.allocate()
             callback = body.get("callbackUrl") or body.get("callbackURL")
-            sync = Sync(sync_id, defn, now_ms(), time.monotonic(), self.user, callback, planned)
+            sync = Sync(sync_id, defn, self.store.clock.now(), time.monotonic(), self.user,
+                        callback, planned)
             self.syncs[sync_id] = sync
             defn.syncs.append(sync)
         threading.Thread(
@@ -156,7 +157,7 @@ class Syncs(SyncLifecycle):
                 "ELQ-00101",
                 f"Sync processed for sync {sync.id}, resulting in {sync.status} status.",
             )
-        sync.ended = now_ms()
+        sync.ended = self.store.clock.now()
         sync.expires = sync.ended + defn.retention
 
     def get(self, sync_id: int) -> Sync:
@@ -172,7 +173,7 @@ class Syncs(SyncLifecycle):
         """GET /syncs/{id}/data as JSON bytes (limit 1..50000)."""
         sync = self.get(sync_id)
         limit, offset, total = paging(query, 50000)
-        if sync.data_gone or (sync.expires is not None and now_ms() >= sync.expires):
+        if sync.data_gone or (sync.expires is not None and self.store.clock.now() >= sync.expires):
             sync.data_gone, sync.rows = True, None
             raise HttpError(404, "The requested resource was not found.")
         if sync.status not in ("success", "warning") or sync.rows is None:
@@ -186,7 +187,10 @@ class Syncs(SyncLifecycle):
                     )
                 ]
             )
-        return orjson.dumps(page(sync.rows, limit, offset, total))
+        body = page(sync.rows, limit, offset, total)
+        if self.cfg.empty_page_mode == "end":
+            body["hasMore"] = True  # real instances were seen saying so past the last row
+        return orjson.dumps(body)
 
     def delete_data(self, sync_id: int) -> None:
         sync = self.get(sync_id)

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from .catalog import Entity, canonical
-from .common import EASTERN, UTC, now_ms
+from .common import EASTERN, UTC
 from .import_columns import ImportColumn, import_columns
 from .imports import ImportDefinition, Imports
 from .store import Kind, Store
@@ -253,7 +253,7 @@ class Upserter:
     def _add(self, values: dict[str, Any]) -> int:
         """`Store.add` without its per-call scans (a sync may create 100,000 records)."""
         rid, self.next_id = self.next_id, self.next_id + 1
-        now = now_ms()
+        now = self.store.clock.now()
         rec: dict[str, Any] = dict.fromkeys(self.types)
         rec.update(CreatedAt=now, UpdatedAt=now)
         if self.contacts:

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from eloqua_bulk import BulkClient, DataExpiredError, SyncFailedError, SyncResult
+from eloqua_bulk.client import check_empty_page
 from eloqua_bulk.eml import all_of, eloqua_datetime, half_open_window
 from eloqua_bulk.errors import EloquaAPIError
 from eloqua_plugin.entities import Entity
@@ -147,6 +148,8 @@ class Exporter:
                 if total is None and isinstance(page.get("totalResults"), int):
                     total = int(page["totalResults"])
                 offset += len(rows)
+                if not rows:
+                    check_empty_page(page, offset, f"GET {cursor.sync_uri}/data")
                 if page.get("hasMore") and rows:
                     upcoming = pool.submit(self.client.data_page_bytes, cursor.sync_uri,
                                            offset, self.page_size)

@@ -22,8 +22,12 @@ TAP_SETTINGS = th.PropertiesList(
                 description="Rows per /syncs/{id}/data page (1 to 50000); exports wider than 50 "
                             "columns use proportionally fewer rows per page to bound memory."),
     th.Property("activity_lag_minutes", th.NumberType, default=60,
-                description="Activity windows end this long before now, so late bouncebacks "
-                            "are not skipped."),
+                description="Activity windows end this long before Eloqua's now, so late "
+                            "bouncebacks are not skipped."),
+    th.Property("settle_lag_minutes", th.NumberType, default=5,
+                description="Every export window ends this long before Eloqua's now (its "
+                            "Date header), so changes Eloqua stamped but has not yet made "
+                            "visible to exports are read by the next run instead of lost."),
     th.Property("max_concurrent_syncs", th.IntegerType, default=3,
                 description="Exports Eloqua may prepare at once: upcoming streams' syncs are "
                             "created while earlier streams are read. 1 = one at a time."),

@@ -116,12 +116,7 @@ class EloquaExportStream(Stream):
             start = parse_instant(str(legacy), f"the singer-io bookmark of {self.name}")
         else:
             start = parse_instant(str(config.get("start_date")), "start_date")
-        now = datetime.now(timezone.utc)
-        # Millisecond precision, as Eloqua's filter literals: a row changed just before the run
-        # starts falls inside this window, not the next one.
-        end = now.replace(microsecond=now.microsecond // 1000 * 1000)
-        if self.entity.kind.lagged:
-            end -= timedelta(minutes=float(config.get("activity_lag_minutes", 60)))
+        end = self._tap_ref.window_end(lagged=self.entity.kind.lagged)
         if config.get("end_date"):
             end = min(end, parse_instant(str(config["end_date"]), "end_date"))
         return start, end

@@ -80,7 +80,7 @@ class IdSweepStream(EloquaExportStream):
 def sweep_streams(tap: TapHost, streams: list[EloquaExportStream],
                   taken: set[str]) -> list[IdSweepStream]:
     """One sweep per sweepable stream, named `<stream>_ids` (`_<n>` added on a collision)."""
-    now = datetime.now(timezone.utc)
+    now = tap.client.session.server_now()  # Eloqua's time: sweeps from any host compare
     swept_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # one time for the run
     sweeps = []
     for stream in streams:

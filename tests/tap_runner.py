@@ -22,6 +22,7 @@ def basic_config(emu: Any, **overrides: Any) -> dict[str, Any]:
         "password": emu.password,
         "start_date": START_DATE,
         "activity_lag_minutes": 0,
+        "settle_lag_minutes": 0.01,  # above the emulator's default visibility delay (0.2 s)
         "max_retries": 8,
     }
     config.update(overrides)

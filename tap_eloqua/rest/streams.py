@@ -84,7 +84,7 @@ class EloquaRestStream(Stream):
             start = parse_instant(str(bookmark), f"the state bookmark of {self.name}")
         else:
             start = parse_instant(str(self.config.get("start_date")), "start_date")
-        end = datetime.now(timezone.utc)
+        end = self._tap_ref.window_end(lagged=False)
         if self.config.get("end_date"):
             end = min(end, parse_instant(str(self.config["end_date"]), "end_date"))
         return _seconds(start), _seconds(end)
