@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-from datetime import datetime, timedelta
 from functools import cached_property
 
 from singer_sdk import Stream
@@ -65,15 +64,6 @@ class TapEloqua(OneLineConfigErrors, TapHost):
         # Every definition this run creates is deleted at exit: success, error or SIGTERM.
         atexit.register(client.cleanup)
         return client
-
-    def window_end(self, *, lagged: bool) -> datetime:
-        """Where an incremental window ends: Eloqua's now (never the tap's clock) minus the
-        settle lag (activities: the larger of it and activity_lag_minutes), to the ms."""
-        lag = float(self.config.get("settle_lag_minutes", 5))
-        if lagged:
-            lag = max(lag, float(self.config.get("activity_lag_minutes", 60)))
-        end = self.client.session.server_now() - timedelta(minutes=lag)
-        return end.replace(microsecond=end.microsecond // 1000 * 1000)
 
     @cached_property
     @override
