@@ -96,6 +96,18 @@ OVERRIDES: tuple[Override, ...] = (
              "accounts must sync first, and STATE may follow only once every sync ended"),
     Override("target_eloqua.target.TargetEloqua", "process_endofpipe", _TARGET,
              "(self) -> 'None'", "close the sync line and the rejects file"),
+    Override("target_eloqua.fastpath.FastRecordPath", "_process_record_message", _TARGET,
+             "(self, message_dict: 'dict') -> 'None'",
+             "private; no public hook skips the SDK's per-record copy, identity map, metadata "
+             "strip and validator call, half the target's CPU outside process_record; the "
+             "sinks and settings that need them keep the SDK's path"),
+    Override("target_eloqua.fastpath.FastRecordPath", "_process_schema_message", _TARGET,
+             "(self, message_dict: 'dict') -> 'None'",
+             "private; a SCHEMA may replace a sink or its maps: the short path is chosen again"),
+    Override("target_eloqua.reader.OrjsonReader", "process_lines", _READER,
+             "(self, file_input: 't.IO[_RT] | None', callbacks: "
+             "'dict[str, t.Callable[[dict], None]]') -> 't.Counter[str]'",
+             "one parse, one type check and one dispatch per line"),
     Override("target_eloqua.reader.OrjsonReader", "default_input", _READER,
              "(self) -> 't.IO[_RT]'", "stdin as bytes"),
     Override("target_eloqua.reader.OrjsonReader", "deserialize_json", _READER,

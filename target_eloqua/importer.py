@@ -98,8 +98,7 @@ class Importer:
         """Push rows into the open definitions; `numbers` are the records' 1-based positions in
         the stream. Returns how many records merged into a later one with the same identifier."""
         records = len(rows)
-        rows, numbers, merged = self._dedupe(rows, numbers)
-        keys = self._keys(rows)
+        rows, numbers, merged, keys = self._dedupe(rows, numbers)
         if keys and not self._staged_keys.isdisjoint(keys):
             self.sync(delete=False)          # never two rows of one record in one sync
         self._outcome.records += records
@@ -117,23 +116,14 @@ class Importer:
             self.sync(delete=False)
         return merged
 
-    def _keys(self, rows: list[dict[str, Any]]) -> set[int]:
-        ident = self.plan.identifier
-        if ident is None or not self.plan.target.kind.upsert:
-            return set()
-        out = set()
-        for row in rows:
-            value = row.get(ident)
-            if value is not None and not isinstance(value, (dict, list)):
-                out.add(hash(value.strip().casefold() if isinstance(value, str) else value))
-        return out
-
     # -- batch shaping ---------------------------------------------------------------------
-    def _dedupe(self, rows: list[dict[str, Any]],
-                numbers: list[int]) -> tuple[list[dict[str, Any]], list[int], int]:
+    def _dedupe(self, rows: list[dict[str, Any]], numbers: list[int]
+                ) -> tuple[list[dict[str, Any]], list[int], int, set[int]]:
+        """The last row of each identifier, how many merged, and the hashes of the identifiers
+        kept (normalised as Eloqua matches them: trimmed, case-folded)."""
         ident = self.plan.identifier
         if ident is None or not self.plan.target.kind.upsert:
-            return rows, numbers, 0
+            return rows, numbers, 0, set()
         seen: set[Any] = set()
         keep: list[int] = []
         for i in range(len(rows) - 1, -1, -1):
@@ -144,10 +134,12 @@ class Importer:
                     continue
                 seen.add(key)
             keep.append(i)
+        keys = set(map(hash, seen))
         if len(keep) == len(rows):
-            return rows, numbers, 0
+            return rows, numbers, 0, keys
         keep.reverse()
-        return [rows[i] for i in keep], [numbers[i] for i in keep], len(rows) - len(keep)
+        return ([rows[i] for i in keep], [numbers[i] for i in keep], len(rows) - len(keep),
+                keys)
 
     def _shapes(self, rows: list[dict[str, Any]]) -> list[tuple[list[str], bool | None,
                                                                  list[int]]]:

@@ -104,7 +104,8 @@ class ImportSink(BatchSink):
 
     @override
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        self._owner.record_counts[self.stream_name] += 1
+        counts, stream = self._owner.record_counts, self.stream_name
+        number = counts[stream] = counts[stream] + 1
         if not record.keys() <= self._known:
             self._undeclared(record)
         rows = context.get("rows")
@@ -112,7 +113,7 @@ class ImportSink(BatchSink):
             rows = context["rows"] = []
             context["numbers"] = []
         rows.append(self._build(record))
-        context["numbers"].append(self._count)
+        context["numbers"].append(number)
         if len(rows) >= STAGE_ROWS:        # pushed now; the batch's sync follows at its drain
             self._stage(context)
 

@@ -24,7 +24,8 @@ from eloqua_bulk import BulkClient, ConfigurationError
 from eloqua_bulk.client import PollSettings
 from eloqua_bulk.config import session_from
 from eloqua_plugin.plugin import OneLineConfigErrors, run_cli
-from target_eloqua.host import StagedSink, TargetHost
+from target_eloqua.fastpath import FastRecordPath
+from target_eloqua.host import StagedSink
 from target_eloqua.reader import OrjsonReader
 from target_eloqua.rejects import RejectsFile
 from target_eloqua.resolver import Resolver
@@ -36,7 +37,7 @@ HARD_MAX_BYTES = 32 * 1024 * 1024
 MIN_PUSH_BYTES = 256
 
 
-class TargetEloqua(OneLineConfigErrors, TargetHost):
+class TargetEloqua(OneLineConfigErrors, FastRecordPath):
     """Singer target for the Oracle Eloqua Bulk API 2.0 (imports)."""
 
     name = "target-eloqua"
