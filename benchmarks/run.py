@@ -1,12 +1,12 @@
-"""tap-eloqua benchmarks against the emulator, each beside its floor, printing figures.
+"""tap-eloqua and target-eloqua benchmarks against the emulator, each figure beside its floor,
+printed as ONE table at the end of one run (progress goes to stderr).
 
-    python -m benchmarks.run            # (a) 200k x 60 columns, (b) 1M rows, (c) all streams,
-                                        # (d) target-eloqua
-    python -m benchmarks.run --only a   # one of them
+    python -m benchmarks.run            # (a)-(e)
+    python -m benchmarks.run --only d   # one of them
 
-Figures are whole-process: records/s = rows / wall seconds of that process; memory is the peak
-resident set size of that process alone (os.wait4). The emulator runs in this process, so it
-competes for the same two cores in every run alike.
+Figures are whole-process: rows/s = rows / wall seconds of that process; CPU = user + system
+seconds of that process (os.wait4); memory = its peak resident set size. Each emulator runs in
+its own process on the same two cores, so it competes with the plugin and its floor alike.
 """
 
 from __future__ import annotations
@@ -23,7 +23,19 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from benchmarks import floor_target
+from benchmarks.roundtrip import meltano_env, meltano_run, piped_run, proc_cpu
+
 FIELDS_IN_SEED = 20  # contact fields the emulator seeds besides the extra ones
+
+
+LOADS: list[float] = []
+
+
+def note(text: str) -> None:
+    LOADS.append(os.getloadavg()[0])
+    print(f"{datetime.now(timezone.utc):%H:%M:%S} {text} (load {LOADS[-1]:.2f})", file=sys.stderr,
+          flush=True)
 
 
 class Emulator:
@@ -34,12 +46,16 @@ class Emulator:
         args = [sys.executable, "-m", "eloqua_emulator"]
         for key, value in settings.items():
             args += [f"--{key.replace('_', '-')}", str(value)]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True)
         assert self.proc.stdout is not None
         self.info = json.loads(self.proc.stdout.readline())
 
     def __getattr__(self, name: str) -> str:
         return str(self.info[name])
+
+    def cpu(self) -> float:
+        return proc_cpu(self.proc.pid) or 0.0
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -54,10 +70,23 @@ class Measure:
     cpu: float = 0.0
 
 
-def run_child(args: list[str], out: Path) -> Measure:
+@dataclass
+class Row:
+    bench: str
+    figure: str
+    floor: str
+    ratio: str
+    goal: str
+
+
+ROWS: list[Row] = []
+
+
+def run_child(args: list[str], out: Path | None, stdin: Path | None = None) -> Measure:
     started = time.perf_counter()
-    with out.open("wb") as sink:
-        proc = subprocess.Popen(args, stdout=sink, stderr=subprocess.PIPE)
+    with (out or Path(os.devnull)).open("wb") as sink, \
+            (stdin or Path(os.devnull)).open("rb") as source:
+        proc = subprocess.Popen(args, stdin=source, stdout=sink, stderr=subprocess.PIPE)
         assert proc.stderr is not None
         err = proc.stderr.read()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -65,8 +94,10 @@ def run_child(args: list[str], out: Path) -> Measure:
     if status != 0:
         sys.stderr.write(err.decode()[-3000:])
         raise SystemExit(f"{args} failed")
-    with out.open("rb") as handle:
-        lines = sum(1 for _ in handle)
+    lines = 0
+    if out:
+        with out.open("rb") as handle:
+            lines = sum(1 for _ in handle)
     return Measure(seconds, usage.ru_maxrss / 1024, lines, usage.ru_utime + usage.ru_stime)
 
 
@@ -80,14 +111,18 @@ def tap_config(emu: Emulator, tmp: Path, **extra: object) -> Path:
 
 
 def contacts_only(emu: Emulator, tmp: Path) -> Path:
-    return tap_config(emu, tmp, activity_types=[], custom_objects=["none"])
+    """The contacts export alone (and the one seeded account): the rows the tap floor reads."""
+    return tap_config(emu, tmp, activity_types=[], custom_objects=["none"], rest_streams=[])
 
 
-def bench_throughput(rows: int, columns: int, tmp: Path) -> None:
-    emu = Emulator(contacts=rows, accounts=1, activities_per_type=1,
-                                        custom_objects=0, shuffle_rows="false",
-                                        extra_contact_fields=max(0, columns - FIELDS_IN_SEED),
-                                        sync_active_seconds=0.0)
+def contacts_emulator(rows: int, extra_fields: int = 0) -> Emulator:
+    return Emulator(contacts=rows, accounts=1, activities_per_type=1, custom_objects=0,
+                    shuffle_rows="false", extra_contact_fields=extra_fields,
+                    sync_active_seconds=0.0)
+
+
+def tap_and_floor(rows: int, columns: int, tmp: Path) -> tuple[Measure, Measure]:
+    emu = contacts_emulator(rows, max(0, columns - FIELDS_IN_SEED))
     try:
         config = contacts_only(emu, tmp)
         floor = run_child([sys.executable, "-m", "benchmarks.floor_tap", str(config)],
@@ -96,58 +131,66 @@ def bench_throughput(rows: int, columns: int, tmp: Path) -> None:
                         tmp / "tap.jsonl")
     finally:
         emu.stop()
-    floor_rate, tap_rate = rows / floor.seconds, rows / tap.seconds
-    print(f"  floor: {rows:,} rows in {floor.seconds:.2f} s = {floor_rate:,.0f} rows/s, "
-          f"peak {floor.peak_mb:.0f} MB, CPU {floor.cpu:.1f} s")
-    print(f"  tap:   {rows:,} rows in {tap.seconds:.2f} s = {tap_rate:,.0f} rows/s, "
-          f"peak {tap.peak_mb:.0f} MB, CPU {tap.cpu:.1f} s")
-    print(f"  tap / floor = {tap_rate / floor_rate:.2f}x (goal >= 0.6x)")
+    for what, measure in (("floor", floor), ("tap", tap)):
+        if measure.lines < rows:
+            raise SystemExit(f"the {what} wrote {measure.lines} lines for {rows} rows")
+    return tap, floor
 
 
-def bench_memory(rows: int, tmp: Path) -> None:
-    emu = Emulator(contacts=rows, accounts=1, activities_per_type=1,
-                                        custom_objects=0, shuffle_rows="false",
-                                        sync_active_seconds=0.0)
+def bench_tap(rows: int, columns: int, tmp: Path, label: str) -> None:
+    tap, floor = tap_and_floor(rows, columns, tmp)
+    tap_rate, floor_rate = rows / tap.seconds, rows / floor.seconds
+    tap_us, floor_us = tap.cpu / rows * 1e6, floor.cpu / rows * 1e6
+    ROWS.append(Row(f"{label} tap-eloqua throughput", f"{tap_rate:,.0f} rows/s",
+                    f"{floor_rate:,.0f} rows/s", f"{tap_rate / floor_rate:.2f}x", ">= 0.6x"))
+    ROWS.append(Row(f"{label} tap-eloqua CPU per row (user+sys)", f"{tap_us:.1f} µs",
+                    f"{floor_us:.1f} µs", f"{tap_us / floor_us:.2f}x", "<= 1.1x"))
+    ROWS.append(Row(f"{label} tap-eloqua peak RSS", f"{tap.peak_mb:.0f} MB",
+                    f"{floor.peak_mb:.0f} MB", "", "<= 150 MB"))
+
+
+def bench_memory(rows: int, tmp: Path, label: str) -> None:
+    emu = contacts_emulator(rows)
     try:
         tap = run_child([sys.executable, "-m", "tap_eloqua", "--config",
-                         str(contacts_only(emu, tmp))], tmp / "tap.jsonl")
+                         str(contacts_only(emu, tmp))], None)
     finally:
         emu.stop()
-    print(f"  tap: {rows:,} rows in {tap.seconds:.1f} s ({rows / tap.seconds:,.0f} rows/s), "
-          f"peak {tap.peak_mb:.0f} MB (goal <= 150 MB)")
+    ROWS.append(Row(f"{label} tap-eloqua peak RSS ({rows / tap.seconds:,.0f} rows/s)",
+                    f"{tap.peak_mb:.0f} MB", "", "", "<= 150 MB"))
 
 
 def bench_all_streams(prepare_seconds: float, tmp: Path) -> None:
     emu = Emulator(contacts=5000, accounts=500, activities_per_type=500,
-                                        custom_objects=4, custom_object_records=200,
-                                        slow_sync_seconds=prepare_seconds)
+                   custom_objects=4, custom_object_records=200,
+                   slow_sync_seconds=prepare_seconds)
     try:
         single = run_child([sys.executable, "-m", "tap_eloqua", "--config",
-                            str(contacts_only(emu, tmp))], tmp / "one.jsonl")
+                            str(contacts_only(emu, tmp))], None)
         streams = 2 + 9 + 4
         runs = {}
-        for label, extra in (("default (3 open, 1 activity)", {}),
+        for label, extra in (("default", {}),
                              ("all at once", {"max_concurrent_syncs": streams,
-                                              "max_concurrent_activity_syncs": 9}),
-                             ("one at a time", {"max_concurrent_syncs": 1})):
+                                              "max_concurrent_activity_syncs": 9})):
             runs[label] = run_child([sys.executable, "-m", "tap_eloqua", "--config",
-                                     str(tap_config(emu, tmp, **extra))], tmp / "all.jsonl")
+                                     str(tap_config(emu, tmp, **extra))], None)
     finally:
         emu.stop()
-    print(f"  slowest single stream (contacts, incl. accounts): {single.seconds:.1f} s")
-    for label, measure in runs.items():
-        print(f"  all {streams} streams, {label}: {measure.seconds:.1f} s = "
-              f"{measure.seconds / single.seconds:.2f}x the single stream (goal <= 1.3x)")
+    head = f"(c) {streams} streams, each sync prepared in {prepare_seconds:.0f} s"
+    best = runs["all at once"].seconds
+    ROWS.append(Row(f"{head}, max_concurrent_syncs {streams}", f"{best:.1f} s",
+                    f"slowest single stream {single.seconds:.1f} s",
+                    f"{best / single.seconds:.2f}x", "<= 1.3x"))
     # By default activity syncs run one after another (Oracle's advice): 9 of them cannot take
     # less than 9 preparations, whatever else overlaps.
     chain = 9 * prepare_seconds
-    default = runs["default (3 open, 1 activity)"].seconds
-    print(f"  default vs its minimum with activity syncs one after another (9 x "
-          f"{prepare_seconds:.0f} s = {chain:.0f} s): {default / chain:.2f}x")
+    default = runs["default"].seconds
+    ROWS.append(Row(f"{head}, defaults (1 activity sync at a time)", f"{default:.1f} s",
+                    f"9 activity syncs x {prepare_seconds:.0f} s = {chain:.0f} s",
+                    f"{default / chain:.2f}x", "<= 1.3x"))
 
 
-def bench_target(rows: int, tmp: Path) -> None:
-    """target-eloqua and its floor load the same tap-shaped contacts into fresh emulators."""
+def write_target_input(rows: int, tmp: Path) -> Path:
     from benchmarks.bench_target import write_input  # noqa: PLC0415 - needs an in-process store
     from eloqua_emulator import EloquaEmulator, EmulatorConfig  # noqa: PLC0415
 
@@ -155,7 +198,19 @@ def bench_target(rows: int, tmp: Path) -> None:
                                                   activities_per_type=0, custom_objects=0))
     data = tmp / "records.singer"
     write_input(data, schema_source, rows)
-    results = {}
+    return data
+
+
+def bench_target(rows: int, tmp: Path) -> None:
+    """target-eloqua and its floor load the same tap-shaped contacts into fresh emulators."""
+    from target_eloqua.settings import BATCH_SIZE_ROWS  # noqa: PLC0415
+    from target_eloqua.sinks import STAGE_ROWS  # noqa: PLC0415
+
+    # the floor copies the target's defaults, so that it posts the same batches
+    assert (floor_target.BATCH_SIZE_ROWS, floor_target.STAGE_ROWS) == (BATCH_SIZE_ROWS,
+                                                                       STAGE_ROWS)
+    data = write_target_input(rows, tmp)
+    results: dict[str, tuple[Measure, float]] = {}
     for label, module in (("floor", "benchmarks.floor_target"), ("target", "target_eloqua")):
         emu = Emulator(contacts=0, accounts=1, activities_per_type=0, custom_objects=0,
                        sync_pending_seconds=0.0, sync_active_seconds=0.0)
@@ -165,51 +220,103 @@ def bench_target(rows: int, tmp: Path) -> None:
             args = [sys.executable, "-m", module, "--config", str(config)]
             if module.startswith("benchmarks"):
                 args = [sys.executable, "-m", module, str(config)]
-            started = time.perf_counter()
-            with data.open("rb") as stdin:
-                proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE)
-                assert proc.stderr is not None
-                err = proc.stderr.read()
-                _, status, usage = os.wait4(proc.pid, 0)
-            if status:
-                sys.stderr.write(err.decode()[-3000:])
-                raise SystemExit(f"{module} failed")
-            results[label] = (time.perf_counter() - started, usage.ru_utime + usage.ru_stime,
-                              usage.ru_maxrss / 1024)
+            measure = run_child(args, None, stdin=data)
+            results[label] = (measure, emu.cpu())
         finally:
             emu.stop()
-    for label, (seconds, cpu, peak) in results.items():
-        print(f"  {label}: {rows:,} records in {seconds:.2f} s = {rows / seconds:,.0f} records/s,"
-              f" CPU {cpu:.1f} s, peak {peak:.0f} MB")
-    ratio = results["floor"][0] / results["target"][0]
-    print(f"  target / floor = {ratio:.2f}x (goal >= 0.5x)")
+    (target, target_emu), (floor, floor_emu) = results["target"], results["floor"]
+    head = f"(d) target-eloqua, {rows:,} tap-shaped contacts"
+    ROWS.append(Row(f"{head}: throughput", f"{rows / target.seconds:,.0f} records/s",
+                    f"{rows / floor.seconds:,.0f} records/s",
+                    f"{floor.seconds / target.seconds:.2f}x", ">= 1.0x"))
+    ROWS.append(Row(f"{head}: CPU (the emulator's)",
+                    f"{target.cpu:.1f} s ({target_emu:.1f} s)",
+                    f"{floor.cpu:.1f} s ({floor_emu:.1f} s)", "", ""))
+    ROWS.append(Row(f"{head}: peak RSS", f"{target.peak_mb:.0f} MB", f"{floor.peak_mb:.0f} MB",
+                    "", "one batch"))
+
+
+def bench_roundtrip(rows: int, tmp: Path) -> None:
+    source = contacts_emulator(rows)
+    dest = Emulator(contacts=0, accounts=0, activities_per_type=0, custom_objects=0,
+                    sync_pending_seconds=0.0, sync_active_seconds=0.0)
+    try:
+        env = meltano_env(source.info, dest.info, tmp)
+        trip = meltano_run(env)
+        emu_cpu = source.cpu() + dest.cpu()
+    finally:
+        source.stop()
+        dest.stop()
+    source = contacts_emulator(rows)
+    dest = Emulator(contacts=0, accounts=0, activities_per_type=0, custom_objects=0,
+                    sync_pending_seconds=0.0, sync_active_seconds=0.0)
+    try:
+        tap_cfg = tap_config(source, tmp, activity_types=[], custom_objects=["none"],
+                             rest_streams=[], settle_lag_minutes=0.02,
+                             poll_interval_max_seconds=1)
+        target_cfg = tap_config(dest, tmp, poll_interval_max_seconds=1,
+                                rejects_file=str(tmp / "pipe-rejects.jsonl"))
+        pipe = piped_run(tap_cfg, target_cfg, {**os.environ, "PYTHONPATH": env["PYTHONPATH"]})
+    finally:
+        source.stop()
+        dest.stop()
+    for run, what in ((trip, "meltano run"), (pipe, "tap | target")):
+        if run.imported != rows:
+            raise SystemExit(f"{what}: {run.imported} contacts imported, expected {rows}")
+    total = sum(trip.cpu.values()) + emu_cpu
+    shares = " · ".join(f"{label} {cpu / total:.0%}" for label, cpu in (
+        ("tap", trip.cpu.get("tap", 0.0)), ("target", trip.cpu.get("target", 0.0)),
+        ("meltano", trip.cpu.get("runner", 0.0)), ("emulators", emu_cpu)))
+    ROWS.append(Row(f"(e) `meltano run tap-eloqua target-eloqua`, {rows:,} contacts, emulator "
+                    "to emulator", f"{trip.seconds:.1f} s = {rows / trip.seconds:,.0f} rows/s",
+                    f"`tap \\| target` piped: {pipe.seconds:.1f} s",
+                    f"{pipe.seconds / trip.seconds:.2f}x", ""))
+    ROWS.append(Row(f"(e) each side's share of the run's {total:.0f} CPU s", shares,
+                    f"piped: tap {pipe.cpu.get('tap', 0.0):.1f} s, target "
+                    f"{pipe.cpu.get('target', 0.0):.1f} s", "", ""))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["a", "b", "c", "d"])
+    parser.add_argument("--only", choices=["a", "b", "c", "d", "e"])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--big-rows", type=int, default=1_000_000)
+    parser.add_argument("--wide-rows", type=int, default=20_000)
     parser.add_argument("--prepare-seconds", type=float, default=5.0)
     args = parser.parse_args()
-    print(f"# tap-eloqua benchmarks, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
-          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
+    began = time.perf_counter()
+    stamp = datetime.now(timezone.utc)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         if args.only in (None, "a"):
-            print(f"(a) contacts, 60 columns, {args.rows:,} rows")
-            bench_throughput(args.rows, 60, tmp)
+            note(f"(a) contacts, 60 columns, {args.rows:,} rows")
+            bench_tap(args.rows, 60, tmp, f"(a) {args.rows:,} contacts x 60 columns:")
         if args.only in (None, "b"):
-            print(f"(b) contacts, {FIELDS_IN_SEED + 6} columns, {args.big_rows:,} rows")
-            bench_memory(args.big_rows, tmp)
+            note(f"(b) contacts, {FIELDS_IN_SEED + 6} columns, {args.big_rows:,} rows; "
+                 f"{args.wide_rows:,} rows x 260 columns")
+            bench_memory(args.big_rows, tmp, f"(b) {args.big_rows:,} contacts x "
+                         f"{FIELDS_IN_SEED + 6} columns:")
+            bench_tap(args.wide_rows, 260, tmp, f"(b) {args.wide_rows:,} contacts x 260 "
+                      "columns:")
         if args.only in (None, "c"):
-            print(f"(c) every stream, each sync prepared for {args.prepare_seconds:.0f} s")
+            note(f"(c) every stream, each sync prepared for {args.prepare_seconds:.0f} s")
             bench_all_streams(args.prepare_seconds, tmp)
         if args.only in (None, "d"):
-            print(f"(d) target-eloqua, {args.rows:,} tap-shaped contacts into the emulator")
-            bench_target(args.rows, tmp)
+            note(f"(d) target-eloqua, {args.big_rows:,} tap-shaped contacts")
+            bench_target(args.big_rows, tmp)
+        if args.only in (None, "e"):
+            note(f"(e) meltano run tap-eloqua target-eloqua, {args.rows:,} contacts")
+            bench_roundtrip(args.rows, tmp)
+    note("done")
+    print(f"`python -m benchmarks.run`, {stamp:%Y-%m-%d %H:%M} UTC, "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} vCPU, "
+          f"Python {platform.python_version()}, {time.perf_counter() - began:.0f} s; 1-minute "
+          f"load average {min(LOADS):.2f}-{max(LOADS):.2f} at the benchmarks' starts")
+    print()
+    print("| benchmark | figure | floor | ratio | goal |")
+    print("|---|---|---|---|---|")
+    for row in ROWS:
+        print(f"| {row.bench} | {row.figure} | {row.floor} | {row.ratio} | {row.goal} |")
 
 
 if __name__ == "__main__":
