@@ -107,31 +107,23 @@ def _boolean(value: str) -> bool | None:
     return None
 
 
-def _is_plain_utc(value: str) -> bool:
-    """`YYYY-MM-DD HH:MM:SS` or `... .fff`: the shape Eloqua exports, safe to rewrite as text."""
-    size = len(value)
-    return ((size == 23 and value[19] == ".") or size == 19) and value[10] == " " \
-        and value[13] == ":" and value[4] == "-"
-
-
 def _date_parser(zone: ZoneInfo | None) -> Converter:
     """Eloqua writes `YYYY-MM-DD HH:MM:SS[.fff]` without offset; `zone` says which clock."""
     offsets: dict[str, timedelta] = {}
-    hours: dict[str, int | None] = {}
+    heads: dict[str, str | None] = {}
 
-    def shift_hours(value: str) -> int | None:
-        """Whole hours to add to this local hour to reach UTC (None: not whole, or unknown)."""
-        key = value[:13]
-        if key not in hours:
-            try:
-                local = datetime.fromisoformat(key + ":00:00")
-            except ValueError:
-                hours[key] = None
-                return None
-            offset = local.replace(tzinfo=zone).utcoffset() or timedelta(0)
-            whole = -offset.total_seconds() / 3600
-            hours[key] = int(whole) if whole == int(whole) else None
-        return hours[key]
+    def utc_head(key: str) -> str | None:
+        """`YYYY-MM-DDTHH` in UTC for the local hour `YYYY-MM-DD HH`, when the zone is a whole
+        number of hours off and the UTC hour falls on the same day; else None (parse it)."""
+        try:
+            local = datetime.fromisoformat(key + ":00:00")
+        except ValueError:
+            return None
+        offset = local.replace(tzinfo=zone).utcoffset() or timedelta(0)
+        whole = -offset.total_seconds() / 3600
+        if whole != int(whole) or not 0 <= (hour := int(key[11:13]) + int(whole)) < 24:
+            return None
+        return f"{key[:10]}T{hour:02d}"
 
     def local_offset(moment: datetime, hour: str) -> timedelta:
         """The zone's UTC offset for this wall-clock hour, computed once per hour seen."""
@@ -142,14 +134,20 @@ def _date_parser(zone: ZoneInfo | None) -> Converter:
         return found
 
     def parse(value: str) -> str | None:
+        # the common case first, as text only (one call per date value of every row)
+        size = len(value)
+        if (size == 19 or (size == 23 and value[19] == ".")) and value[10] == " " and \
+                value[13] == ":" and value[4] == "-":
+            if zone is None:
+                return value[:10] + "T" + value[11:] + "+00:00"
+            key = value[:13]
+            head = heads.get(key)
+            if head is None and key not in heads:
+                head = heads[key] = utc_head(key)
+            if head is not None:
+                return head + value[13:] + "+00:00"      # same UTC day: text only
         if value == "":
             return None
-        if _is_plain_utc(value):
-            if zone is None:
-                return f"{value[:10]}T{value[11:]}+00:00"  # the common case, as text only
-            shift = shift_hours(value)
-            if shift is not None and 0 <= (hour := int(value[11:13]) + shift) < 24:
-                return f"{value[:10]}T{hour:02d}{value[13:]}+00:00"  # same UTC day: text only
         moment: datetime | None
         try:
             moment = datetime.fromisoformat(value)

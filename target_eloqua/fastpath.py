@@ -44,15 +44,15 @@ class FastRecordPath(TargetHost):
         if sink is None or type(record) is not dict:
             super()._process_record_message(message_dict)   # the SDK's path, its errors
             return
-        for key in sink._key_properties:   # noqa: SLF001 - _singer_validate_message's test
+        for key in sink._key_properties:               # _singer_validate_message's test
             if key not in record:
-                sink._singer_validate_message(record)        # noqa: SLF001 - raises
-        context = sink._get_context(record)                  # noqa: SLF001 - the batch
+                sink._singer_validate_message(record)        # raises, with the SDK's message
+        context = sink._get_context(record)                  # the batch's context
         sink.tally_record_read()
         sink.process_record(record, context)
         sink.record_counter_metric.increment()
         if sink.logger.isEnabledFor(logging.DEBUG):
-            sink._after_process_record(context)               # noqa: SLF001 - a debug line
+            sink._after_process_record(context)               # a debug line
         if sink.is_full:
             self.logger.info("Target sink for '%s' is full. Current size is '%s'. Draining...",
                              sink.stream_name, sink.current_size)
