@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,14 +21,48 @@ import orjson
 Converter = Callable[[Any], Any]
 
 
+SIXTY = frozenset(f"{n:02d}" for n in range(60))
+MAX_HOURS_HELD = 100_000     # distinct (hour, offset) pairs remembered; then forgotten at once
+
+
 def local_date(zone: ZoneInfo) -> Converter:
-    """An ISO 8601 instant -> Eloqua wall time in `zone`; other values unchanged."""
+    """An ISO 8601 instant -> Eloqua wall time in `zone`; other values unchanged.
+
+    Whole-second instants (what taps emit) take a text path: the local hour is computed once per
+    hour and offset seen, the minutes and seconds are copied. Anything else is parsed."""
+    heads: dict[str, str | None] = {}
+
+    def head(key: str) -> str | None:
+        """`YYYY-MM-DD HH` in `zone` for the hour `YYYY-MM-DDTHH` at the offset `key[13:]`, if
+        the whole hour has one offset in `zone`, whole hours from that one; else None."""
+        try:
+            start = datetime.fromisoformat(f"{key[:13]}:00:00{key[13:]}")
+            first = start.astimezone(zone)
+            last = (start + timedelta(minutes=59, seconds=59)).astimezone(zone)
+        except (ValueError, OverflowError):
+            return None
+        offset, given = first.utcoffset(), start.utcoffset()
+        if offset is None or given is None or offset != last.utcoffset() or \
+                (offset - given) % timedelta(hours=1):
+            return None
+        return first.replace(tzinfo=None).isoformat(" ", "hours")
+
     def convert(value: Any) -> Any:
         if type(value) is not str or len(value) < 20:
             return value
         text = value[:-1] + "+00:00" if value.endswith("Z") else value
         if text[-6] not in "+-" or text[-3] != ":":
             return value
+        if len(text) == 25 and text[10] == "T" and text[13] == ":" and text[16] == ":" and \
+                text[14:16] in SIXTY and text[17:19] in SIXTY:
+            key = text[:13] + text[19:]
+            found = heads.get(key)
+            if found is None and key not in heads:
+                if len(heads) >= MAX_HOURS_HELD:
+                    heads.clear()
+                found = heads[key] = head(key)
+            if found is not None:
+                return found + text[13:19]
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
