@@ -56,18 +56,19 @@ def joined_pages(exporter: Exporter, parts: list[ExportPlan], key: str,
             queries = [f"SELECT row FROM part{i} WHERE k = ?" for i in range(1, len(parts))]
             for rows, _ in exporter.pages(parts[0], cursors[0]):
                 merged = []
-                for row in rows:
-                    whole = dict(row)
+                for row in rows:       # merged in place: the page is not held twice
                     for query in queries:
                         found = db.execute(query, (row.get(key, ""),)).fetchone()
                         if found is None:
                             break
-                        whole.update(orjson.loads(found[0]))
+                        row.update(orjson.loads(found[0]))
                     else:
-                        merged.append(whole)
+                        merged.append(row)
                         continue
                     dropped += 1
+                del rows
                 yield merged
+                del merged
             if dropped:
                 logger.info("%s: %d rows changed while the parts were exported; the next run "
                             "exports them whole", label, dropped)
