@@ -44,10 +44,10 @@ class FastRecordPath(TargetHost):
         if sink is None or type(record) is not dict:
             super()._process_record_message(message_dict)   # the SDK's path, its errors
             return
+        context = sink._get_context(record)                  # the batch's context
         for key in sink._key_properties:               # _singer_validate_message's test
             if key not in record:
                 sink._singer_validate_message(record)        # raises, with the SDK's message
-        context = sink._get_context(record)                  # the batch's context
         sink.tally_record_read()
         sink.process_record(record, context)
         sink.record_counter_metric.increment()
