@@ -35,7 +35,7 @@ def data_delete(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: byt
     if emu.import_syncs.in_progress(defn):
         raise HttpError(409, "There was a conflict.")
     with emu.imports.lock:
-        defn.staged, defn.pushes = [], 0
+        defn.staged, defn.positions, defn.pushes = [], [], 0
     return 204, b""
 
 

@@ -39,6 +39,7 @@ class ImportSync(SyncBase):
     """One sync of an import definition, with the rows it took from staging."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)    # recordIndex of each row
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -63,10 +64,11 @@ class ImportSyncs(SyncLifecycle):
         emu = self.emu
         sync_id, planned = emu.syncs.allocate()   # one id counter and fail-next plan for all syncs
         with emu.imports.lock:
-            rows, defn.staged, defn.pushes = defn.staged, [], 0
+            rows, positions = defn.staged, defn.positions
+            defn.staged, defn.positions, defn.pushes = [], [], 0
             callback = body.get("callbackUrl") or body.get("callbackURL")
             sync = ImportSync(sync_id, defn, now_ms(), time.monotonic(), emu.config.username,
-                              callback, planned, rows=rows)
+                              callback, planned, rows=rows, positions=positions)
             self.syncs[sync_id] = sync
             defn.syncs.append(sync)
         return sync
@@ -96,7 +98,7 @@ class ImportSyncs(SyncLifecycle):
         self._log(sync, "ELQ-00101",
                   f"Sync processed for sync {sync.id}, resulting in {sync.status} status.")
         sync.ended = now_ms()
-        sync.rows = []
+        sync.rows, sync.positions = [], []
 
     def _process(self, sync: ImportSync) -> None:
         emu, defn = self.emu, sync.definition
@@ -114,9 +116,9 @@ class ImportSyncs(SyncLifecycle):
                 if defn.identifier:
                     self._log(sync, "ELQ-00123", f"identifierField {defn.identifier} will be "
                               "ignored since Activities are never updated.")
-                out = apply_activities(emu.store, emu.imports, defn, sync.rows)
+                out = apply_activities(emu.store, emu.imports, defn, sync.rows, sync.positions)
             else:
-                out = Upserter(emu.store, defn).apply(sync.rows)
+                out = Upserter(emu.store, defn).apply(sync.rows, sync.positions)
                 link_data_cards(emu.store, emu.imports, defn, sync.rows, out)
         self._log(sync, "ELQ-00001", "Total records processed.", len(sync.rows))
         created, created_msg, updated, updated_msg = CREATED_CODES[kind]

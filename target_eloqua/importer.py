@@ -30,6 +30,7 @@ from eloqua_bulk import BulkClient, EloquaError, SyncResult
 from target_eloqua import chunks
 from target_eloqua.plan import SUBSCRIBED_KEY, ImportPlan
 from target_eloqua.rejects import RejectsFile
+from target_eloqua.rowmap import PushLog
 from target_eloqua.syncline import SyncLine
 
 CREATED = frozenset({"ELQ-00004", "ELQ-00005", "ELQ-00007", "ELQ-00069"})
@@ -61,14 +62,18 @@ class Outcome:
 
 @dataclass
 class _Open:
-    """A definition rows are staged in. `uri` is set on the worker; `pushes` and `numbers` (the
-    staged rows' record numbers, in push order) count what was queued since its last sync."""
+    """A definition rows are staged in. `uri` is set on the worker; `pushes` and `log` (the
+    staged rows' record numbers and pushes) count what was queued since its last sync."""
 
     body: dict[str, Any]
     label: str
+    identifier: str | None
     uri: str | None = None
     pushes: int = 0
-    numbers: list[int] = field(default_factory=list)
+    log: PushLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log = PushLog(self.identifier)
 
 
 class RejectsError(EloquaError):
@@ -92,7 +97,7 @@ class Importer:
     @property
     def staged(self) -> bool:
         """Rows are staged and not synced yet."""
-        return any(d.numbers for d in self._open.values())
+        return any(d.log for d in self._open.values())
 
     def stage(self, rows: list[dict[str, Any]], numbers: list[int]) -> int:
         """Push rows into the open definitions; `numbers` are the records' 1-based positions in
@@ -190,11 +195,12 @@ class Importer:
                 target = self._open[key] = _Open(
                     plan.definition(keys, first=part == 1, subscribed=subscribed, part=part,
                                     parts=parts),
-                    f", part {part} of {parts}" if parts > 1 else "")
+                    f", part {part} of {parts}" if parts > 1 else "",
+                    plan.identifier if plan.target.kind.upsert else None)
                 self.line.submit(partial(self._create, target))
             data = chunks.body(encoded, start, end)
             target.pushes += 1
-            target.numbers.extend(numbers[start:end])
+            target.log.add(rows[start:end], numbers[start:end])
             self._staged_bytes += len(data)
             self.line.submit(partial(self._push, target, data), len(data))
 
@@ -205,11 +211,11 @@ class Importer:
             return
         if self.staged:
             self.before_sync()
-            round_ = [(d, d.numbers) for d in self._open.values() if d.numbers]
+            round_ = [(d, d.log) for d in self._open.values() if d.log]
             outcome, self._outcome = self._outcome, Outcome()
             self.line.submit(partial(self._sync_round, round_, outcome))
             for d in self._open.values():
-                d.pushes, d.numbers = 0, []
+                d.pushes, d.log = 0, PushLog(d.identifier)
             self._staged_keys, self._staged_bytes = set(), 0
         if delete:
             opened = list(self._open.values())
@@ -224,16 +230,16 @@ class Importer:
         assert d.uri is not None
         self.client.push_data(d.uri, data)
 
-    def _sync_round(self, round_: list[tuple[_Open, list[int]]], outcome: Outcome) -> None:
+    def _sync_round(self, round_: list[tuple[_Open, PushLog]], outcome: Outcome) -> None:
         plan, client = self.plan, self.client
-        for d, numbers in round_:
+        for d, log in round_:
             assert d.uri is not None
             sync_uri = client.create_sync(d.uri)
             outcome.syncs.append(sync_uri)
             result = client.wait(sync_uri, plan.stream)
-            self._collect(result, d.uri, numbers, outcome)
+            self._collect(result, d.uri, log, outcome)
             self.logger.info("%s: sync %s %s: %d rows%s", plan.stream, sync_uri, result.status,
-                             len(numbers), d.label)
+                             len(log), d.label)
         self._report(outcome)
 
     def _delete_all(self, opened: list[_Open]) -> None:
@@ -247,7 +253,7 @@ class Importer:
         except Exception as exc:       # the run's own error matters more; retried at exit
             self.logger.warning("%s: could not delete %s yet: %s", self.plan.stream, uri, exc)
 
-    def _collect(self, result: SyncResult, definition: str, numbers: list[int],
+    def _collect(self, result: SyncResult, definition: str, pushed: PushLog,
                  outcome: Outcome) -> None:
         for log in result.logs:
             raw = log.get("count")
@@ -261,8 +267,7 @@ class Importer:
         items = []
         for reject in self.client.rejects(result.uri):
             index = reject.get("recordIndex")
-            number = numbers[index - 1] if isinstance(index, int) and \
-                0 < index <= len(numbers) else None
+            number, candidates = pushed.locate(index, reject.get("fieldValues"))
             if number is not None:
                 outcome.rejected.add(number)
             reason = f"{reject.get('statusCode')} {reject.get('message')}"
@@ -270,6 +275,7 @@ class Importer:
             items.append({"stream": self.plan.stream, "object": self.plan.target.label,
                           "definition": definition, "sync": result.uri,
                           "recordIndex": index, "record_number": number,
+                          **({"record_number_candidates": candidates} if candidates else {}),
                           "fieldValues": reject.get("fieldValues"),
                           "invalidFields": reject.get("invalidFields"),
                           "message": reject.get("message"),

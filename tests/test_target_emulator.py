@@ -325,3 +325,17 @@ def test_faults_hit_import_calls_too(api, emu):
     finally:
         emu.clear_faults()
     assert emu.imports.get(None, int(uri.rsplit("/", 1)[-1])).staged == []  # not processed
+
+
+def test_reject_index_counts_rows_within_their_post_and_echoes_every_field(api):
+    """Real traffic (fact 4): recordIndex restarts at 1 in every data POST of a sync, and
+    fieldValues lists every definition field, in definition order, "" for a value left out."""
+    uri = api.definition(fields={"first": FIRST, "email": EMAIL})
+    for rows in ([{"email": "ok.1@posts.example.com"}, {"email": "broken one", "first": "A"}],
+                 [{"email": "broken two"}, {"first": "B", "email": "ok.2@posts.example.com"}]):
+        assert api("POST", f"{uri}/data", json=rows).status_code == 204
+    sync = api.sync(uri)
+    items = api("GET", f"{sync['uri']}/rejects").json()["items"]
+    assert [(r["recordIndex"], r["fieldValues"]) for r in items] == [
+        (2, {"first": "A", "email": "broken one"}), (1, {"first": "", "email": "broken two"})]
+    assert [list(r["fieldValues"]) for r in items] == [["first", "email"]] * 2
