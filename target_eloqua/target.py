@@ -26,7 +26,7 @@ from eloqua_bulk.config import session_from
 from eloqua_plugin.plugin import OneLineConfigErrors, run_cli
 from target_eloqua.host import StagedSink, TargetHost
 from target_eloqua.reader import OrjsonReader
-from target_eloqua.rejects import RejectsFile
+from target_eloqua.rejects import RejectsFile, default_rejects_path
 from target_eloqua.resolver import Resolver
 from target_eloqua.settings import MAX_PUSHES_PER_SYNC, TARGET_SETTINGS
 from target_eloqua.sinks import ImportSink
@@ -102,7 +102,7 @@ class TargetEloqua(OneLineConfigErrors, TargetHost):
     @cached_property
     @override
     def rejects(self) -> RejectsFile:
-        return RejectsFile(str(self.config.get("rejects_file") or "eloqua-rejects.jsonl"))
+        return RejectsFile(self.config.get("rejects_file") or default_rejects_path())
 
     @cached_property
     @override

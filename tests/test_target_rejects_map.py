@@ -54,3 +54,26 @@ def test_push_log_without_identifier_compares_whole_rows():
     log.add([{"Type": "Webinar", "Name": "B", "Score": None}], [2])
     assert log.locate(1, {"Type": "webinar", "Name": "B", "Score": ""}) == (2, [])
     assert log.locate(1, {"Type": "Webinar", "Name": "A", "Score": "1"}) == (1, [])
+
+
+def test_default_rejects_file_is_absolute_and_outside_the_working_directory(
+        make_emulator, tmp_path: Path):
+    emu = small_emulator(make_emulator)
+    config = target_config(emu, tmp_path)
+    del config["rejects_file"]
+    run = run_target(config, tmp_path, contact_messages([{"C_EmailAddress": "not an email"}]))
+    assert run.returncode == 0, run.stderr[-3000:]
+    path = run.rejects_path
+    assert path.is_absolute() and path.is_relative_to(tmp_path / "state" / "eloqua-singer")
+    assert [r["record_number"] for r in run.rejects] == [1]
+    assert f"every rejected row is in {path}" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state", "target-config.json"]
+
+
+def test_a_relative_rejects_file_is_named_absolutely(make_emulator, tmp_path: Path):
+    emu = small_emulator(make_emulator)
+    config = target_config(emu, tmp_path, rejects_file="out/rejects.jsonl")
+    run = run_target(config, tmp_path, contact_messages([{"C_EmailAddress": "not an email"}]))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (tmp_path / "out" / "rejects.jsonl").exists()
+    assert f"every rejected row is in {tmp_path / 'out' / 'rejects.jsonl'}" in run.stderr
