@@ -81,7 +81,8 @@ class TargetEloqua(OneLineConfigErrors, TargetHost):
     def client(self) -> BulkClient:
         session = session_from(self.config, user_agent=f"target-eloqua/{self.plugin_version}")
         longest = float(self.config.get("poll_interval_max_seconds", 30))
-        poll = PollSettings(first_interval=min(0.5, longest), max_interval=longest,
+        poll = PollSettings(first_interval=min(PollSettings.first_interval, longest),
+                            max_interval=longest,
                             timeout=float(self.config.get("sync_timeout_minutes", 360)) * 60)
         client = BulkClient(session, poll)
         # Definitions are deleted after each import; this catches the ones an abort left.
