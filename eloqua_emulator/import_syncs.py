@@ -4,8 +4,9 @@ A sync takes every row staged on its definition at creation (the staging area an
 start again from zero) and applies them when its wall-clock lifecycle ends, on the next read.
 Sync ids share the export syncs' counter, so `/syncs/{id}` is unique across both kinds.
 
-Decided where the docs are silent ([I] in the reference): the status is `warning` when any row
-was rejected, else `success`; sync-action logs are ELQ-00115/00118 (added to / removed from a
+The status is `warning` when any row was rejected or any log is a warning (rows carrying keys
+the definition does not map end `warning` with no reject: real traffic, fact 1), else `success`.
+Decided where the docs are silent ([I] in the reference): sync-action logs are ELQ-00115/00118 (added to / removed from a
 contact list), ELQ-00114/00117 (account list), ELQ-00138 / ELQ-00017 (globally subscribed /
 unsubscribed). Subscription changes do not move UpdatedAt.
 """
@@ -135,7 +136,9 @@ class ImportSyncs(SyncLifecycle):
             with emu.store.lock:
                 self._sync_actions(sync, out)
         sync.rejects = out.rejects
-        sync.status = "warning" if out.rejects else "success"
+        # real traffic (fact 1): a warning log ends the sync `warning`, rejects or not
+        warned = any(log.get("severity") == "warning" for log in sync.logs)
+        sync.status = "warning" if out.rejects or warned else "success"
 
     def _sync_actions(self, sync: ImportSync, out: Outcome) -> None:
         store, kind = self.emu.store, sync.definition.entity.kind

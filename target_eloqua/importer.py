@@ -35,6 +35,8 @@ from target_eloqua.syncline import SyncLine
 
 CREATED = frozenset({"ELQ-00004", "ELQ-00005", "ELQ-00007", "ELQ-00069"})
 UPDATED = frozenset({"ELQ-00022", "ELQ-00023", "ELQ-00012"})
+TOLD_BY_REJECTS = frozenset({"ELQ-00060", "ELQ-00002"})   # counts the rejects line gives
+UNMAPPED = frozenset({"ELQ-00111"})     # keys in the rows that no field of the definition maps
 
 
 @dataclass
@@ -58,6 +60,9 @@ class Outcome:
     syncs: list[str] = field(default_factory=list)
     rejected: set[int] = field(default_factory=set)     # record numbers
     reasons: Counter[str] = field(default_factory=Counter)
+    warned: int = 0                                       # syncs that ended `warning`
+    remarks: Counter[str] = field(default_factory=Counter)   # their warning logs, not rejects
+    unmapped: int = 0
 
 
 @dataclass
@@ -264,6 +269,16 @@ class Importer:
                 outcome.updated += count
         if result.status != "warning":
             return
+        outcome.warned += 1
+        for log in result.logs:
+            code = log.get("statusCode")
+            if log.get("severity") != "warning" or code in TOLD_BY_REJECTS:
+                continue
+            raw = log.get("count")
+            count = raw if isinstance(raw, int) else 1
+            outcome.remarks[f"{code} {log.get('message')}"] += count
+            if code in UNMAPPED:
+                outcome.unmapped += count
         items = []
         for reject in self.client.rejects(result.uri):
             index = reject.get("recordIndex")
@@ -292,6 +307,8 @@ class Importer:
                          outcome.created, outcome.updated,
                          f", {outcome.merged} duplicates merged" if outcome.merged else "",
                          len(outcome.syncs))
+        if outcome.warned:
+            self._report_warnings(outcome)
         if not outcome.reasons:
             return
         reasons = "; ".join(f"{reason}: {n}" for reason, n in outcome.reasons.most_common(5))
@@ -301,3 +318,19 @@ class Importer:
         if self.settings.fail_on_rejects:
             raise RejectsError(summary + "; fail_on_rejects is set, so the run stops here.")
         self.logger.warning(summary)
+
+    def _report_warnings(self, outcome: Outcome) -> None:
+        """A `warning` sync finished and applied every row it did not reject; its logs say
+        what else Eloqua left out (real syncs end `warning` with no reject at all when rows
+        carry keys the definition does not map), so they are told, never passed over."""
+        stream, syncs = self.plan.stream, len(outcome.syncs)
+        rejected = sum(outcome.reasons.values())
+        told = "; ".join(f"{remark} ({n})" for remark, n in outcome.remarks.most_common(5))
+        line = (f"{stream}: {outcome.warned} of {syncs} syncs ended 'warning' "
+                f"({'with ' + str(rejected) if rejected else 'with no'} rejected rows)"
+                f"{': Eloqua logged ' + told if told else ''}")
+        if outcome.unmapped:
+            line += (f"; {outcome.unmapped} keys of the rows match no field of the import "
+                     "definition, so Eloqua did not load them")
+        if told or not rejected:
+            self.logger.warning(line)
