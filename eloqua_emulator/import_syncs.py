@@ -6,9 +6,11 @@ Sync ids share the export syncs' counter, so `/syncs/{id}` is unique across both
 
 The status is `warning` when any row was rejected or any log is a warning (rows carrying keys
 the definition does not map end `warning` with no reject: real traffic, fact 1), else `success`.
-Decided where the docs are silent ([I] in the reference): sync-action logs are ELQ-00115/00118 (added to / removed from a
-contact list), ELQ-00114/00117 (account list), ELQ-00138 / ELQ-00017 (globally subscribed /
-unsubscribed). Subscription changes do not move UpdatedAt.
+Decided where the docs are silent ([I] in the reference): sync-action logs are ELQ-00115/00118
+(added to / removed from a contact list), ELQ-00114/00117 (account list), ELQ-00138 /
+ELQ-00017 (globally subscribed / unsubscribed). Subscription changes do not move UpdatedAt.
+ELQ-00111 for keys the definition does not map is ours: real traffic shows the `warning`,
+but no recording has those logs.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .catalog import canonical
-from .common import BadRequestError, failure, now_ms
+from .common import BadRequestError, failure
 from .config import EmulatorConfig
 from .imports import LIST_REF, ImportDefinition
 from .sync_base import SyncBase, SyncLifecycle
@@ -68,7 +70,8 @@ class ImportSyncs(SyncLifecycle):
             rows, positions = defn.staged, defn.positions
             defn.staged, defn.positions, defn.pushes = [], [], 0
             callback = body.get("callbackUrl") or body.get("callbackURL")
-            sync = ImportSync(sync_id, defn, now_ms(), time.monotonic(), emu.config.username,
+            sync = ImportSync(sync_id, defn, emu.store.clock.now(), time.monotonic(),
+                              emu.config.username,
                               callback, planned, rows=rows, positions=positions)
             self.syncs[sync_id] = sync
             defn.syncs.append(sync)
@@ -98,7 +101,7 @@ class ImportSyncs(SyncLifecycle):
             self._process(sync)
         self._log(sync, "ELQ-00101",
                   f"Sync processed for sync {sync.id}, resulting in {sync.status} status.")
-        sync.ended = now_ms()
+        sync.ended = self.emu.store.clock.now()
         sync.rows, sync.positions = [], []
 
     def _process(self, sync: ImportSync) -> None:

@@ -248,6 +248,8 @@ class Imports(Definitions[ImportDefinition]):
             except orjson.JSONDecodeError:
                 raise BadRequestError([failure("body", None, "There was a parsing error.")]) \
                     from None
+            if isinstance(data, dict):
+                data = [data]             # a bare object is one row (grouparoo recordings)
             if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
                 raise BadRequestError([failure("body", None, "Must be a JSON array of objects")])
             present: set[str] = set()
