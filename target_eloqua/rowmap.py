@@ -6,8 +6,10 @@ was. So for every definition we keep, per sync, the record numbers of its rows i
 the row count of each push, and one 64-bit fingerprint per row: of the identifier's value, or
 of every value when the import has no identifier (activities). A reject then names the POSTs
 long enough to hold its index; when several are, its `fieldValues` (Eloqua's echo of the row)
-pick the one whose row at that index has the same fingerprint. Memory is 16 bytes per row of
-one batch.
+pick the one whose row at that index has the same fingerprint. The recordings never show a
+sync of several POSTs with a reject, so the row at that index across the whole sync is a
+candidate too, and the fingerprint decides: either numbering maps right. Memory is 16 bytes
+per row of one batch.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class PushLog:
             if record_index <= size:
                 offsets.append(start + record_index - 1)
             start += size
+        if record_index <= start and record_index - 1 not in offsets:
+            offsets.append(record_index - 1)          # counted across the sync
         if len(offsets) > 1 and isinstance(field_values, Mapping):
             wanted = fingerprint(field_values, self.identifier)
             matching = [at for at in offsets if self.prints[at] == wanted]

@@ -44,8 +44,18 @@ def test_push_log_uses_the_echoed_row_only_when_the_index_is_ambiguous():
     assert log.locate(1, {"C_EmailAddress": " C@X.com"}) == (12, [])
     assert log.locate(1, {"C_EmailAddress": "a@x.com"}) == (10, [])
     assert log.locate(1, {"C_EmailAddress": "nobody@x.com"}) == (None, [10, 12])
-    assert log.locate(3, None) == (None, [])
+    assert log.locate(3, None) == (12, [])           # only as counted across the sync
+    assert log.locate(4, None) == (None, [])
     assert log.locate("1", None) == (None, [])
+
+
+def test_push_log_also_maps_an_index_counted_across_the_sync():
+    log = PushLog("C_EmailAddress")
+    log.add([{"C_EmailAddress": "a@x.com"}, {"C_EmailAddress": "b@x.com"}], [10, 11])
+    log.add([{"C_EmailAddress": "c@x.com"}, {"C_EmailAddress": "d@x.com"}], [12, 13])
+    assert log.locate(3, {"C_EmailAddress": "c@x.com"}) == (12, [])
+    assert log.locate(2, {"C_EmailAddress": "d@x.com"}) == (13, [])
+    assert log.locate(2, {"C_EmailAddress": "b@x.com"}) == (11, [])
 
 
 def test_push_log_without_identifier_compares_whole_rows():
