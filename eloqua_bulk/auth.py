@@ -8,13 +8,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import orjson
 import requests
 
 from eloqua_bulk.errors import AuthenticationError, RetriableError
+from eloqua_bulk.paths import user_path
 from eloqua_bulk.redaction import SECRETS
 from eloqua_bulk.tokens import StoredTokens, TokenStore, default_token_path, fingerprint
 
@@ -175,7 +175,7 @@ class OAuthCredentials:
         self.redirect_uri = redirect_uri
         self._client_header = client_header(client_id, client_secret)
         SECRETS.add(refresh_token)
-        path = Path(token_store_path).expanduser() if token_store_path else None
+        path = user_path(token_store_path) if token_store_path else None
         self.store = TokenStore(path or default_token_path(client_id))
         self._seed = fingerprint(refresh_token)
         self._tokens = self._initial_tokens(refresh_token)
@@ -272,7 +272,7 @@ class PasswordGrantCredentials:
                       "username": login, "password": password}
         SECRETS.add(password)
         self._seed = fingerprint(f"password\0{client_id}\0{login.lower()}")
-        path = Path(token_store_path).expanduser() if token_store_path else None
+        path = user_path(token_store_path) if token_store_path else None
         self.store = TokenStore(path or default_token_path(client_id, login.lower()))
         self._access: str | None = None
         self._renew_at = 0.0

@@ -25,6 +25,7 @@ from pathlib import Path
 import orjson
 
 from eloqua_bulk.errors import ConfigurationError
+from eloqua_bulk.paths import state_dir
 
 
 def fingerprint(value: str) -> str:
@@ -35,10 +36,9 @@ def fingerprint(value: str) -> str:
 def default_token_path(client_id: str, password_login: str | None = None) -> Path:
     """Where tokens live when no `token_store_path` is configured; the password grant's
     (access tokens only) is a file of its own per user, apart from the refresh-token store."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     name = (f"oauth-{fingerprint(client_id)}.json" if password_login is None
             else f"oauth-password-{fingerprint(client_id + chr(0) + password_login)}.json")
-    return Path(base) / "eloqua-singer" / name
+    return state_dir() / name
 
 
 @dataclass

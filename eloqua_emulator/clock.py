@@ -37,6 +37,14 @@ class ServerClock:
         """Eloqua's now as it is stored."""
         return quantize(self.precise())
 
+    def creation_stamp(self, lead_seconds: float) -> str:
+        """The `createdAt` a creation answer shows: 7 real fractional digits, some time after
+        the value stored (and later reads show). Real POST /syncs answers run about 0.8 s
+        ahead of the sync's stored createdAt (grouparoo recordings: 08.9083599Z vs 08.1Z)."""
+        moment = self.precise() + timedelta(seconds=lead_seconds)
+        tick = (moment.microsecond * 7 + 3) % 10      # the 100 ns digit .NET adds
+        return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond:06d}{tick}Z"
+
     def http_date(self) -> str:
         """The `Date` header: Eloqua's time at one-second resolution."""
         return formatdate(self.timestamp(), usegmt=True)

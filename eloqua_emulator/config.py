@@ -49,6 +49,8 @@ class EmulatorConfig:
     # UpdatedAt stamp (small by default so tests stay fast; real instances vary).
     clock_offset_seconds: float = 0.0
     visibility_delay_seconds: float = 0.2
+    # how far a creation answer's createdAt (7 digits) runs ahead of the stored one (fact 7)
+    creation_echo_lead_seconds: float = 0.8
     # "" or "end": data pages answer hasMore: true up to and past the last row (pyeloqua #47)
     empty_page_mode: str = ""
 

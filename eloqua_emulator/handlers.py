@@ -26,6 +26,14 @@ def json_response(status: int, obj: Any) -> Response:
     return status, orjson.dumps(obj)
 
 
+def creation_answer(emu: EloquaEmulator, resource: dict[str, Any],
+                    *stamps: str) -> dict[str, Any]:
+    """A 201's body: the stored resource, but its times (`createdAt` unless named) as the
+    creation answer shows them, with 7 digits and later than any later read (fact 7)."""
+    now = emu.store.clock.creation_stamp(emu.config.creation_echo_lead_seconds)
+    return {**resource, **dict.fromkeys(stamps or ("createdAt",), now)}
+
+
 def parse_body(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
@@ -52,7 +60,8 @@ def definition_routes(segment: str) -> list[tuple[str, str, Handler]]:
 
     def create(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], raw: bytes) -> Response:
         registry = getattr(emu, segment)
-        return json_response(201, registry.create(entity_of(emu, m), parse_body(raw)).resource)
+        created = registry.create(entity_of(emu, m), parse_body(raw)).resource
+        return json_response(201, creation_answer(emu, created, "createdAt", "updatedAt"))
 
     def listing(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:
         groups = m.groupdict()

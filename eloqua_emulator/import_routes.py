@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 import orjson
 
 from .common import HttpError, envelope
-from .handlers import OBJ, Handler, Response, definition_routes, entity_of, json_response
+from .handlers import (
+    OBJ,
+    Handler,
+    Response,
+    creation_answer,
+    definition_routes,
+    entity_of,
+    json_response,
+)
 
 if TYPE_CHECKING:
     from .emulator import EloquaEmulator
@@ -26,7 +34,8 @@ def data_post(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], raw: byt
     defn = emu.imports.get(entity_of(emu, m), int(m["id"]))
     emu.imports.stage(defn, raw, getattr(REQUEST, "content_type", "") or "")
     if defn.resource.get("isSyncTriggeredOnImport"):
-        return json_response(201, emu.import_syncs.create(defn, {}).resource())
+        sync = emu.import_syncs.create(defn, {})
+        return json_response(201, creation_answer(emu, sync.resource()))
     return 204, b""
 
 
@@ -35,7 +44,7 @@ def data_delete(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: byt
     if emu.import_syncs.in_progress(defn):
         raise HttpError(409, "There was a conflict.")
     with emu.imports.lock:
-        defn.staged, defn.pushes = [], 0
+        defn.staged, defn.positions, defn.pushes = [], [], 0
     return 204, b""
 
 
@@ -69,7 +78,8 @@ def _sync_request(emu: EloquaEmulator, method: str, path: str, query: dict[str, 
         defn = emu.imports.by_uri(uri) if isinstance(uri, str) else None
         if defn is None:
             return None
-        return json_response(201, emu.import_syncs.create(defn, parsed).resource())
+        created = emu.import_syncs.create(defn, parsed)
+        return json_response(201, creation_answer(emu, created.resource()))
     m = SYNC_PATH.match(path)
     if m is None:
         return None

@@ -4,10 +4,13 @@ A sync takes every row staged on its definition at creation (the staging area an
 start again from zero) and applies them when its wall-clock lifecycle ends, on the next read.
 Sync ids share the export syncs' counter, so `/syncs/{id}` is unique across both kinds.
 
-Decided where the docs are silent ([I] in the reference): the status is `warning` when any row
-was rejected, else `success`; sync-action logs are ELQ-00115/00118 (added to / removed from a
-contact list), ELQ-00114/00117 (account list), ELQ-00138 / ELQ-00017 (globally subscribed /
-unsubscribed). Subscription changes do not move UpdatedAt.
+The status is `warning` when any row was rejected or any log is a warning (rows carrying keys
+the definition does not map end `warning` with no reject: real traffic, fact 1), else `success`.
+Decided where the docs are silent ([I] in the reference): sync-action logs are ELQ-00115/00118
+(added to / removed from a contact list), ELQ-00114/00117 (account list), ELQ-00138 /
+ELQ-00017 (globally subscribed / unsubscribed). Subscription changes do not move UpdatedAt.
+ELQ-00111 for keys the definition does not map is ours: real traffic shows the `warning`,
+but no recording has those logs.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .catalog import canonical
-from .common import BadRequestError, failure, now_ms
+from .common import BadRequestError, failure
 from .config import EmulatorConfig
 from .imports import LIST_REF, ImportDefinition
 from .sync_base import SyncBase, SyncLifecycle
@@ -39,6 +42,7 @@ class ImportSync(SyncBase):
     """One sync of an import definition, with the rows it took from staging."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)    # recordIndex of each row
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -63,10 +67,12 @@ class ImportSyncs(SyncLifecycle):
         emu = self.emu
         sync_id, planned = emu.syncs.allocate()   # one id counter and fail-next plan for all syncs
         with emu.imports.lock:
-            rows, defn.staged, defn.pushes = defn.staged, [], 0
+            rows, positions = defn.staged, defn.positions
+            defn.staged, defn.positions, defn.pushes = [], [], 0
             callback = body.get("callbackUrl") or body.get("callbackURL")
-            sync = ImportSync(sync_id, defn, now_ms(), time.monotonic(), emu.config.username,
-                              callback, planned, rows=rows)
+            sync = ImportSync(sync_id, defn, emu.store.clock.now(), time.monotonic(),
+                              emu.config.username,
+                              callback, planned, rows=rows, positions=positions)
             self.syncs[sync_id] = sync
             defn.syncs.append(sync)
         return sync
@@ -95,8 +101,8 @@ class ImportSyncs(SyncLifecycle):
             self._process(sync)
         self._log(sync, "ELQ-00101",
                   f"Sync processed for sync {sync.id}, resulting in {sync.status} status.")
-        sync.ended = now_ms()
-        sync.rows = []
+        sync.ended = self.emu.store.clock.now()
+        sync.rows, sync.positions = [], []
 
     def _process(self, sync: ImportSync) -> None:
         emu, defn = self.emu, sync.definition
@@ -114,9 +120,9 @@ class ImportSyncs(SyncLifecycle):
                 if defn.identifier:
                     self._log(sync, "ELQ-00123", f"identifierField {defn.identifier} will be "
                               "ignored since Activities are never updated.")
-                out = apply_activities(emu.store, emu.imports, defn, sync.rows)
+                out = apply_activities(emu.store, emu.imports, defn, sync.rows, sync.positions)
             else:
-                out = Upserter(emu.store, defn).apply(sync.rows)
+                out = Upserter(emu.store, defn).apply(sync.rows, sync.positions)
                 link_data_cards(emu.store, emu.imports, defn, sync.rows, out)
         self._log(sync, "ELQ-00001", "Total records processed.", len(sync.rows))
         created, created_msg, updated, updated_msg = CREATED_CODES[kind]
@@ -133,7 +139,9 @@ class ImportSyncs(SyncLifecycle):
             with emu.store.lock:
                 self._sync_actions(sync, out)
         sync.rejects = out.rejects
-        sync.status = "warning" if out.rejects else "success"
+        # real traffic (fact 1): a warning log ends the sync `warning`, rejects or not
+        warned = any(log.get("severity") == "warning" for log in sync.logs)
+        sync.status = "warning" if out.rejects or warned else "success"
 
     def _sync_actions(self, sync: ImportSync, out: Outcome) -> None:
         store, kind = self.emu.store, sync.definition.entity.kind

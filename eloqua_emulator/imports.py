@@ -59,6 +59,7 @@ class ImportDefinition(StoredDefinition):
 
     columns: dict[str, ImportColumn]          # fields key -> column
     staged: list[dict[str, Any]] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)   # each staged row's 1-based row in its POST
     pushes: int = 0
     ignored_keys: set[str] = field(default_factory=set)
     missing_keys: set[str] = field(default_factory=set)
@@ -236,6 +237,7 @@ class Imports(Definitions[ImportDefinition]):
                     "sync the staged data before uploading more")])
             defn.pushes += 1
             defn.staged.extend(rows)
+            defn.positions.extend(range(1, len(rows) + 1))
             self.pushes_seen.append(len(body))
 
     def _parse(self, defn: ImportDefinition, body: bytes, ctype: str) -> list[dict[str, Any]]:
@@ -246,6 +248,8 @@ class Imports(Definitions[ImportDefinition]):
             except orjson.JSONDecodeError:
                 raise BadRequestError([failure("body", None, "There was a parsing error.")]) \
                     from None
+            if isinstance(data, dict):
+                data = [data]             # a bare object is one row (grouparoo recordings)
             if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
                 raise BadRequestError([failure("body", None, "Must be a JSON array of objects")])
             present: set[str] = set()

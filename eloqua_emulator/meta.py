@@ -194,6 +194,7 @@ def field_item(
     *,
     read_only: bool = False,
     unique: bool = False,
+    not_null: bool = False,
     created_at: str = STANDARD_CREATED,
     updated_at: str = STANDARD_CREATED,
     updated_by: str | None = None,
@@ -205,7 +206,7 @@ def field_item(
         "internalName": internal,
         "dataType": data_type,
         "hasReadOnlyConstraint": read_only,
-        "hasNotNullConstraint": False,
+        "hasNotNullConstraint": not_null,
         "hasUniquenessConstraint": unique,
         "statement": statement,
     }

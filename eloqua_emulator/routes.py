@@ -15,6 +15,7 @@ from .handlers import (
     OBJ,
     Handler,
     Response,
+    creation_answer,
     definition_routes,
     entity_of,
     json_response,
@@ -117,7 +118,7 @@ def export_data_delete(
 
 # ---- syncs ---------------------------------------------------------------------------------------
 def sync_create(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], raw: bytes) -> Response:
-    return json_response(201, emu.syncs.create(parse_body(raw)).resource())
+    return json_response(201, creation_answer(emu, emu.syncs.create(parse_body(raw)).resource()))
 
 
 def sync_list(emu: EloquaEmulator, m: re.Match[str], q: dict[str, str], _: bytes) -> Response:

@@ -33,6 +33,7 @@ def seed_metadata(store: Store, cfg: EmulatorConfig) -> None:
                 f"/contacts/fields/{100000 + n}",
                 read_only=ro,
                 unique=uniq,
+                not_null=internal == "C_EmailAddress",    # as real instances report it
                 created_at="2023-03-14T15:09:26.5350000Z"
                 if custom
                 else "1900-01-01T05:00:00.0000000Z",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .clock import quantize
 from .common import iso7, now_ms
 from .config import EmulatorConfig
 
@@ -82,7 +83,7 @@ class SyncLifecycle:
             if elapsed < cfg.sync_pending_seconds:
                 return
             if sync.started is None:
-                sync.started = sync.created + timedelta(seconds=cfg.sync_pending_seconds)
+                sync.started = quantize(sync.created + timedelta(seconds=cfg.sync_pending_seconds))
                 sync.status = "active"
             done_at = cfg.sync_pending_seconds + cfg.sync_active_seconds + cfg.slow_sync_seconds
             if elapsed < done_at or not self._ready(sync):

@@ -151,6 +151,7 @@ class Upserter:
         self.index = self._index(self.ident_col.key)
         self.contacts = entity.kind == "contacts"
         self.emails = self._index("C_EmailAddress") if self.contacts else {}
+        self.positions: list[int] = []
 
     def _index(self, key: str) -> dict[Any, list[int]]:
         out: dict[Any, list[int]] = {}
@@ -160,8 +161,11 @@ class Upserter:
                 out.setdefault(_norm(value), []).append(rid)
         return out
 
-    def apply(self, rows: list[dict[str, Any]]) -> Outcome:
+    def apply(self, rows: list[dict[str, Any]], positions: list[int] | None = None) -> Outcome:
+        """Apply rows in order; `positions` are their 1-based rows within their data POST,
+        which is what a reject's `recordIndex` counts (real traffic), default their order."""
         out = Outcome()
+        self.positions = positions or list(range(1, len(rows) + 1))
         for index, row in enumerate(rows, start=1):
             values, bad, code = self._parse_row(row)
             if bad:
@@ -281,7 +285,8 @@ class Upserter:
                     "ELQ-00061": "Missing identifier value.", "ELQ-00144": "Invalid field value."}
         if code == "ELQ-00002":
             out.invalid_emails += 1
-        out.rejects.append(reject_item(row, fields, messages[code], index, code))
+        out.rejects.append(reject_item(row, fields, messages[code], self.positions[index - 1],
+                                       code))
 
 
 def reject_item(row: dict[str, Any], fields: list[str], message: str, index: int,
@@ -320,9 +325,10 @@ def link_data_cards(store: Store, imports: Imports, defn: ImportDefinition,
 
 
 def apply_activities(store: Store, imports: Imports, defn: ImportDefinition,
-                     rows: list[dict[str, Any]]) -> Outcome:
+                     rows: list[dict[str, Any]], positions: list[int] | None = None) -> Outcome:
     """External activities are appended, never updated (ELQ-00123): one per valid row."""
     out = Outcome()
+    at = positions or list(range(1, len(rows) + 1))
     emails = {_norm(c.get("C_EmailAddress")): cid for cid, c in sorted(store.contacts.items(),
                                                                          reverse=True)}
     for index, row in enumerate(rows, start=1):
@@ -334,17 +340,18 @@ def apply_activities(store: Store, imports: Imports, defn: ImportDefinition,
             except InvalidValueError:
                 bad.append(key)
         if bad:
-            out.rejects.append(reject_item(row, bad, "Invalid field value.", index, "ELQ-00144"))
+            out.rejects.append(reject_item(row, bad, "Invalid field value.", at[index - 1],
+                                           "ELQ-00144"))
             continue
         atype = values.get("ActivityType")
         if atype not in imports.external_activity_types:
             out.rejects.append(reject_item(row, [_key(defn, "ActivityType")],
-                                           "Activity Type not found.", index, "ELQ-00070"))
+                                           "Activity Type not found.", at[index - 1], "ELQ-00070"))
             continue
         missing = [k for k in ("AssetType", "AssetName", "ActivityDate") if values.get(k) is None]
         if missing:
             out.rejects.append(reject_item(row, [_key(defn, k) for k in missing],
-                                           "Rejected record (missing fields).", index,
+                                           "Rejected record (missing fields).", at[index - 1],
                                            "ELQ-00061"))
             continue
         cid = values.get("ContactId")
@@ -353,7 +360,7 @@ def apply_activities(store: Store, imports: Imports, defn: ImportDefinition,
         if cid is None:
             out.rejects.append(reject_item(row, [k for k, c in defn.columns.items()
                                                  if c.key in ("ContactId", "ContactEmail")],
-                                           "No contact matches the activity.", index,
+                                           "No contact matches the activity.", at[index - 1],
                                            "ELQ-00034"))
             continue
         recs = store.activities.setdefault(str(atype), [])

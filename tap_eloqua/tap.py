@@ -58,8 +58,10 @@ class TapEloqua(OneLineConfigErrors, TapHost):
     @override
     def client(self) -> BulkClient:
         session = session_from(self.config, user_agent=f"tap-eloqua/{self.plugin_version}")
-        poll = PollSettings(timeout=float(self.config.get("sync_timeout_minutes", 360)) * 60,
-                            max_interval=float(self.config.get("poll_interval_max_seconds", 30)))
+        longest = float(self.config.get("poll_interval_max_seconds", 30))
+        poll = PollSettings(first_interval=min(PollSettings.first_interval, longest),
+                            max_interval=longest,
+                            timeout=float(self.config.get("sync_timeout_minutes", 360)) * 60)
         client = BulkClient(session, poll)
         # Every definition this run creates is deleted at exit: success, error or SIGTERM.
         atexit.register(client.cleanup)

@@ -30,10 +30,13 @@ from eloqua_bulk import BulkClient, EloquaError, SyncResult
 from target_eloqua import chunks
 from target_eloqua.plan import SUBSCRIBED_KEY, ImportPlan
 from target_eloqua.rejects import RejectsFile
+from target_eloqua.rowmap import PushLog
 from target_eloqua.syncline import SyncLine
 
 CREATED = frozenset({"ELQ-00004", "ELQ-00005", "ELQ-00007", "ELQ-00069"})
 UPDATED = frozenset({"ELQ-00022", "ELQ-00023", "ELQ-00012"})
+TOLD_BY_REJECTS = frozenset({"ELQ-00060", "ELQ-00002"})   # counts the rejects line gives
+UNMAPPED = frozenset({"ELQ-00111"})     # keys in the rows that no field of the definition maps
 
 
 @dataclass
@@ -57,18 +60,25 @@ class Outcome:
     syncs: list[str] = field(default_factory=list)
     rejected: set[int] = field(default_factory=set)     # record numbers
     reasons: Counter[str] = field(default_factory=Counter)
+    warned: int = 0                                       # syncs that ended `warning`
+    remarks: Counter[str] = field(default_factory=Counter)   # their warning logs, not rejects
+    unmapped: int = 0
 
 
 @dataclass
 class _Open:
-    """A definition rows are staged in. `uri` is set on the worker; `pushes` and `numbers` (the
-    staged rows' record numbers, in push order) count what was queued since its last sync."""
+    """A definition rows are staged in. `uri` is set on the worker; `pushes` and `log` (the
+    staged rows' record numbers and pushes) count what was queued since its last sync."""
 
     body: dict[str, Any]
     label: str
+    identifier: str | None
     uri: str | None = None
     pushes: int = 0
-    numbers: list[int] = field(default_factory=list)
+    log: PushLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log = PushLog(self.identifier)
 
 
 class RejectsError(EloquaError):
@@ -92,7 +102,7 @@ class Importer:
     @property
     def staged(self) -> bool:
         """Rows are staged and not synced yet."""
-        return any(d.numbers for d in self._open.values())
+        return any(d.log for d in self._open.values())
 
     def stage(self, rows: list[dict[str, Any]], numbers: list[int]) -> int:
         """Push rows into the open definitions; `numbers` are the records' 1-based positions in
@@ -182,11 +192,12 @@ class Importer:
                 target = self._open[key] = _Open(
                     plan.definition(keys, first=part == 1, subscribed=subscribed, part=part,
                                     parts=parts),
-                    f", part {part} of {parts}" if parts > 1 else "")
+                    f", part {part} of {parts}" if parts > 1 else "",
+                    plan.identifier if plan.target.kind.upsert else None)
                 self.line.submit(partial(self._create, target))
             data = chunks.body(encoded, start, end)
             target.pushes += 1
-            target.numbers.extend(numbers[start:end])
+            target.log.add(rows[start:end], numbers[start:end])
             self._staged_bytes += len(data)
             self.line.submit(partial(self._push, target, data), len(data))
 
@@ -197,11 +208,11 @@ class Importer:
             return
         if self.staged:
             self.before_sync()
-            round_ = [(d, d.numbers) for d in self._open.values() if d.numbers]
+            round_ = [(d, d.log) for d in self._open.values() if d.log]
             outcome, self._outcome = self._outcome, Outcome()
             self.line.submit(partial(self._sync_round, round_, outcome))
             for d in self._open.values():
-                d.pushes, d.numbers = 0, []
+                d.pushes, d.log = 0, PushLog(d.identifier)
             self._staged_keys, self._staged_bytes = set(), 0
         if delete:
             opened = list(self._open.values())
@@ -216,16 +227,16 @@ class Importer:
         assert d.uri is not None
         self.client.push_data(d.uri, data)
 
-    def _sync_round(self, round_: list[tuple[_Open, list[int]]], outcome: Outcome) -> None:
+    def _sync_round(self, round_: list[tuple[_Open, PushLog]], outcome: Outcome) -> None:
         plan, client = self.plan, self.client
-        for d, numbers in round_:
+        for d, log in round_:
             assert d.uri is not None
             sync_uri = client.create_sync(d.uri)
             outcome.syncs.append(sync_uri)
             result = client.wait(sync_uri, plan.stream)
-            self._collect(result, d.uri, numbers, outcome)
+            self._collect(result, d.uri, log, outcome)
             self.logger.info("%s: sync %s %s: %d rows%s", plan.stream, sync_uri, result.status,
-                             len(numbers), d.label)
+                             len(log), d.label)
         self._report(outcome)
 
     def _delete_all(self, opened: list[_Open]) -> None:
@@ -239,7 +250,7 @@ class Importer:
         except Exception as exc:       # the run's own error matters more; retried at exit
             self.logger.warning("%s: could not delete %s yet: %s", self.plan.stream, uri, exc)
 
-    def _collect(self, result: SyncResult, definition: str, numbers: list[int],
+    def _collect(self, result: SyncResult, definition: str, pushed: PushLog,
                  outcome: Outcome) -> None:
         for log in result.logs:
             raw = log.get("count")
@@ -250,11 +261,20 @@ class Importer:
                 outcome.updated += count
         if result.status != "warning":
             return
+        outcome.warned += 1
+        for log in result.logs:
+            code = log.get("statusCode")
+            if log.get("severity") != "warning" or code in TOLD_BY_REJECTS:
+                continue
+            raw = log.get("count")
+            count = raw if isinstance(raw, int) else 1
+            outcome.remarks[f"{code} {log.get('message')}"] += count
+            if code in UNMAPPED:
+                outcome.unmapped += count
         items = []
         for reject in self.client.rejects(result.uri):
             index = reject.get("recordIndex")
-            number = numbers[index - 1] if isinstance(index, int) and \
-                0 < index <= len(numbers) else None
+            number, candidates = pushed.locate(index, reject.get("fieldValues"))
             if number is not None:
                 outcome.rejected.add(number)
             reason = f"{reject.get('statusCode')} {reject.get('message')}"
@@ -262,6 +282,7 @@ class Importer:
             items.append({"stream": self.plan.stream, "object": self.plan.target.label,
                           "definition": definition, "sync": result.uri,
                           "recordIndex": index, "record_number": number,
+                          **({"record_number_candidates": candidates} if candidates else {}),
                           "fieldValues": reject.get("fieldValues"),
                           "invalidFields": reject.get("invalidFields"),
                           "message": reject.get("message"),
@@ -278,6 +299,8 @@ class Importer:
                          outcome.created, outcome.updated,
                          f", {outcome.merged} duplicates merged" if outcome.merged else "",
                          len(outcome.syncs))
+        if outcome.warned:
+            self._report_warnings(outcome)
         if not outcome.reasons:
             return
         reasons = "; ".join(f"{reason}: {n}" for reason, n in outcome.reasons.most_common(5))
@@ -287,3 +310,19 @@ class Importer:
         if self.settings.fail_on_rejects:
             raise RejectsError(summary + "; fail_on_rejects is set, so the run stops here.")
         self.logger.warning(summary)
+
+    def _report_warnings(self, outcome: Outcome) -> None:
+        """A `warning` sync finished and applied every row it did not reject; its logs say
+        what else Eloqua left out (real syncs end `warning` with no reject at all when rows
+        carry keys the definition does not map), so they are told, never passed over."""
+        stream, syncs = self.plan.stream, len(outcome.syncs)
+        rejected = sum(outcome.reasons.values())
+        told = "; ".join(f"{remark} ({n})" for remark, n in outcome.remarks.most_common(5))
+        line = (f"{stream}: {outcome.warned} of {syncs} syncs ended 'warning' "
+                f"({'with ' + str(rejected) if rejected else 'with no'} rejected rows)"
+                f"{': Eloqua logged ' + told if told else ''}")
+        if outcome.unmapped:
+            line += (f"; {outcome.unmapped} keys of the rows match no field of the import "
+                     "definition, so Eloqua did not load them")
+        if told or not rejected:
+            self.logger.warning(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from datetime import datetime, timezone
@@ -11,13 +12,20 @@ from typing import IO, Any
 import orjson
 
 from eloqua_bulk import ConfigurationError
+from eloqua_bulk.paths import state_dir, user_path
+
+
+def default_rejects_path() -> Path:
+    """A file of this run's own under the state directory, never in the working directory."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return state_dir() / "rejects" / f"target-eloqua-{stamp}-{os.getpid()}.jsonl"
 
 
 class RejectsFile:
     """Appends rejects as JSON lines; counts them per stream and per Eloqua status code."""
 
-    def __init__(self, path: str) -> None:
-        self.path = Path(path).expanduser()
+    def __init__(self, path: str | Path) -> None:
+        self.path = user_path(str(path))          # messages name it absolutely
         self._lock = threading.Lock()
         self._file: IO[bytes] | None = None
         self.by_stream: Counter[str] = Counter()

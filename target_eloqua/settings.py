@@ -81,9 +81,11 @@ IMPORT = th.PropertiesList(
                 description="Contacts: apply each record's IsSubscribed as a global subscribe / "
                             "unsubscribe. Off by default: re-subscribing people is a compliance "
                             "decision."),
-    th.Property("rejects_file", th.StringType, default="eloqua-rejects.jsonl",
+    th.Property("rejects_file", th.StringType,
                 description="JSON-lines file every row Eloqua rejects is appended to (created "
-                            "only when there are rejects)."),
+                            "only when there are rejects). Default: a file per run in "
+                            "~/.local/state/eloqua-singer/rejects/ ($XDG_STATE_HOME), named in "
+                            "the run's log by its absolute path."),
     th.Property("fail_on_rejects", th.BooleanType, default=False,
                 description="Fail the run (exit 1, no further STATE) when Eloqua rejects any "
                             "row; by default rejects are reported and the run continues."),

@@ -27,7 +27,7 @@ from eloqua_plugin.plugin import OneLineConfigErrors, run_cli
 from target_eloqua.fastpath import FastRecordPath
 from target_eloqua.host import StagedSink
 from target_eloqua.reader import OrjsonReader
-from target_eloqua.rejects import RejectsFile
+from target_eloqua.rejects import RejectsFile, default_rejects_path
 from target_eloqua.resolver import Resolver
 from target_eloqua.settings import MAX_PUSHES_PER_SYNC, TARGET_SETTINGS
 from target_eloqua.sinks import ImportSink
@@ -82,7 +82,8 @@ class TargetEloqua(OneLineConfigErrors, FastRecordPath):
     def client(self) -> BulkClient:
         session = session_from(self.config, user_agent=f"target-eloqua/{self.plugin_version}")
         longest = float(self.config.get("poll_interval_max_seconds", 30))
-        poll = PollSettings(first_interval=min(0.5, longest), max_interval=longest,
+        poll = PollSettings(first_interval=min(PollSettings.first_interval, longest),
+                            max_interval=longest,
                             timeout=float(self.config.get("sync_timeout_minutes", 360)) * 60)
         client = BulkClient(session, poll)
         # Definitions are deleted after each import; this catches the ones an abort left.
@@ -103,7 +104,7 @@ class TargetEloqua(OneLineConfigErrors, FastRecordPath):
     @cached_property
     @override
     def rejects(self) -> RejectsFile:
-        return RejectsFile(str(self.config.get("rejects_file") or "eloqua-rejects.jsonl"))
+        return RejectsFile(self.config.get("rejects_file") or default_rejects_path())
 
     @cached_property
     @override

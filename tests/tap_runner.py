@@ -24,6 +24,7 @@ def basic_config(emu: Any, **overrides: Any) -> dict[str, Any]:
         "activity_lag_minutes": 0,
         "settle_lag_minutes": 0.01,  # above the emulator's default visibility delay (0.2 s)
         "max_retries": 8,
+        "poll_interval_max_seconds": 0.25,   # the emulator's syncs take 0.15 s, not 1-3 s
     }
     config.update(overrides)
     return config

@@ -78,11 +78,17 @@ def run_target(config: dict[str, Any], workdir: Path, messages: Iterable[dict[st
     config_path.write_text(json.dumps(config))
     text = messages if isinstance(messages, str) else \
         "".join(json.dumps(m) + "\n" for m in messages)
+    state_home = workdir / "state"       # the default rejects location, kept out of $HOME
     proc = subprocess.run([sys.executable, "-m", "target_eloqua", "--config", str(config_path)],
                           input=text, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, check=False)
-    return TargetRun(proc.returncode, proc.stdout, proc.stderr,
-                     Path(config.get("rejects_file") or workdir / "eloqua-rejects.jsonl"))
+                          env={**os.environ, "XDG_STATE_HOME": str(state_home), **(env or {})},
+                          check=False, cwd=workdir)
+    if config.get("rejects_file"):
+        rejects = Path(config["rejects_file"])
+    else:
+        made = sorted((state_home / "eloqua-singer" / "rejects").glob("*.jsonl"))
+        rejects = made[-1] if made else state_home / "none.jsonl"
+    return TargetRun(proc.returncode, proc.stdout, proc.stderr, rejects)
 
 
 FAST_SYNCS = {"sync_pending_seconds": 0.01, "sync_active_seconds": 0.02}

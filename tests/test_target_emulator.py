@@ -71,8 +71,9 @@ def test_definition_echo_fills_defaults_and_omits_unsent_options(api):
     assert body["dataRetentionDuration"] == "P7D"
     assert "updateRule" not in body and "syncActions" not in body
     assert body["uri"].startswith("/contacts/imports/")
-    assert body["createdAt"].endswith("0Z") and len(body["createdAt"]) == 28
-    assert api("GET", body["uri"]).json() == body
+    assert len(body["createdAt"]) == 28                    # 7 fractional digits and Z
+    read = api("GET", body["uri"]).json()
+    assert {**read, "createdAt": 0, "updatedAt": 0} == {**body, "createdAt": 0, "updatedAt": 0}
     assert body["uri"] in api.emu.live_definitions()
     assert api("DELETE", body["uri"]).status_code == 204
     assert api("GET", body["uri"]).status_code == 404
@@ -325,3 +326,26 @@ def test_faults_hit_import_calls_too(api, emu):
     finally:
         emu.clear_faults()
     assert emu.imports.get(None, int(uri.rsplit("/", 1)[-1])).staged == []  # not processed
+
+
+def test_reject_index_counts_rows_within_their_post_and_echoes_every_field(api):
+    """Real traffic (fact 4): recordIndex restarts at 1 in every data POST of a sync, and
+    fieldValues lists every definition field, in definition order, "" for a value left out."""
+    uri = api.definition(fields={"first": FIRST, "email": EMAIL})
+    for rows in ([{"email": "ok.1@posts.example.com"}, {"email": "broken one", "first": "A"}],
+                 [{"email": "broken two"}, {"first": "B", "email": "ok.2@posts.example.com"}]):
+        assert api("POST", f"{uri}/data", json=rows).status_code == 204
+    sync = api.sync(uri)
+    items = api("GET", f"{sync['uri']}/rejects").json()["items"]
+    assert [(r["recordIndex"], r["fieldValues"]) for r in items] == [
+        (2, {"first": "A", "email": "broken one"}), (1, {"first": "", "email": "broken two"})]
+    assert [list(r["fieldValues"]) for r in items] == [["first", "email"]] * 2
+
+
+def test_a_bare_object_is_one_row(api, emu):
+    """Real Eloqua accepts a single JSON object as a data POST (grouparoo recordings)."""
+    uri = api.definition()
+    r = api("POST", f"{uri}/data", json={"email": "bare.object@example.com", "first": "Bare"})
+    assert r.status_code == 204 and r.content == b""
+    assert api.sync(uri)["status"] == "success"
+    assert by_email(emu, "bare.object@example.com")["C_FirstName"] == "Bare"

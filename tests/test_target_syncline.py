@@ -91,7 +91,7 @@ def test_a_sync_in_the_middle_of_a_slice_keeps_its_identifiers_in_view():
 
     def recording_sync(*, delete: bool) -> None:
         if importer.staged:
-            rounds.append([e for d in importer._open.values() for e in d.numbers])
+            rounds.append([e for d in importer._open.values() for e in d.log.numbers])
         real_sync(delete=delete)
 
     importer.sync = recording_sync  # type: ignore[method-assign]

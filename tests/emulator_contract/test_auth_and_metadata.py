@@ -142,6 +142,9 @@ def test_fields_page_at_1000_with_the_documented_envelope() -> None:
 def test_field_items_activity_fields_and_custom_objects(api: Api, emu: EloquaEmulator) -> None:
     item = api("GET", "/contacts/fields/100001").json()
     assert item["internalName"] == "C_EmailAddress" and item["dataType"] == "emailAddress"
+    # real instances (grouparoo recordings, fact 9): email is not-null and unique, others not
+    assert item["hasNotNullConstraint"] is True and item["hasUniquenessConstraint"] is True
+    assert not any(f["hasNotNullConstraint"] for f in emu.store.contact_fields[1:])
     assert (
         item["statement"] == "{{Contact.Field(C_EmailAddress)}}"
         and item["uri"] == "/contacts/fields/100001"
