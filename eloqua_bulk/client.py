@@ -44,10 +44,13 @@ class PollSettings:
     """How often to ask Eloqua about a sync, and how long to wait for it at most.
 
     Real syncs take 1-3 s when small and minutes when big (eloqua-real-traffic.md, fact 8):
-    the status is read once at creation, then after 1 s, each pause 1.4 times the last.
+    the status is read once at creation, then every second for the first `steady_seconds` (a
+    chain of activity syncs waits at most a second after each one is ready), then each pause
+    1.4 times the last.
     """
 
     first_interval: float = 1.0
+    steady_seconds: float = 10.0
     max_interval: float = 30.0
     factor: float = 1.4
     progress_every: float = 30.0
@@ -190,7 +193,8 @@ class BulkClient:
                     f"{label}: sync {sync_uri} was still {status} after {elapsed / 60:.0f} "
                     "minutes; raise sync_timeout_minutes or try later.", sync_uri, [])
             time.sleep(interval)
-            interval = min(self.poll.max_interval, interval * self.poll.factor)
+            if elapsed + interval >= self.poll.steady_seconds:
+                interval = min(self.poll.max_interval, interval * self.poll.factor)
 
     def push_data(self, definition_uri: str, data: bytes,
                   content_type: str = "application/json") -> dict[str, Any] | None:

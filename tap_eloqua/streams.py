@@ -24,7 +24,8 @@ from tap_eloqua import output
 from tap_eloqua.batches import write_batches
 from tap_eloqua.exporter import Cursor, Exporter, ExportPlan, TooManyRowsError
 from tap_eloqua.host import TapHost
-from tap_eloqua.schema import Field, convert_rows, converters, row_converter
+from tap_eloqua.schema import Field
+from tap_eloqua.values import convert_rows, converters, row_converter
 from tap_eloqua.wide import MAX_EXPORT_FIELDS, joined_pages, split_plan
 from tap_eloqua.writer import OrjsonWriter
 

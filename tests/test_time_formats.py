@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tap_eloqua.rest.schema import to_datetime
-from tap_eloqua.schema import Field, converters
+from tap_eloqua.schema import Field
+from tap_eloqua.values import converters
 
 SHAPES = ["2021-07-05 19:51:36.397", "2021-07-05T19:51:36.3970000Z",
           "2021-07-05T19:51:36.3970000", "2021-07-05T19:51:36.397+00:00",

@@ -1,0 +1,195 @@
+"""Eloqua's export strings -> typed values: the tap's hot path, one step per value of every row.
+
+A row is converted by a function generated for its field list (`row_converter`): the common
+shapes (a plain string, an integer, a `YYYY-MM-DD HH:MM:SS[.fff]` date) are handled inline, as
+text, without a call; anything else goes to the converter of its type below, which is the
+reference for every shape and logs what it cannot read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from tap_eloqua.schema import Field
+
+LOGGER = logging.getLogger("tap_eloqua.schema")
+Converter = Callable[[str], Any]
+TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t"})
+FALSE_WORDS = frozenset({"false", "0", "no", "n", "f"})
+
+
+def _string(value: str) -> str | None:
+    return value if value != "" else None
+
+
+def _integer(value: str) -> int | None:
+    if value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return int(float(value))
+        except ValueError:
+            LOGGER.warning("Unreadable Eloqua integer %r; emitted as null", value)
+            return None
+
+
+def _number(value: str) -> int | float | None:
+    if value == "":
+        return None
+    try:
+        if "." in value or "e" in value or "E" in value:
+            return float(value)
+        return int(value)
+    except ValueError:
+        LOGGER.warning("Unreadable Eloqua number %r; emitted as null", value)
+        return None
+
+
+def _boolean(value: str) -> bool | None:
+    lowered = value.strip().lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    return None
+
+
+class Dates:
+    """Eloqua writes `YYYY-MM-DD HH:MM:SS[.fff]` without offset; `zone` says which clock
+    (None: UTC). `heads` maps a local hour `YYYY-MM-DD HH` to its UTC `YYYY-MM-DDTHH` when the
+    zone is a whole number of hours off then, so minutes and seconds carry over as text."""
+
+    def __init__(self, zone: ZoneInfo | None) -> None:
+        self.zone = zone
+        self.heads: dict[str, str | None] = {}
+        self._offsets: dict[str, timedelta] = {}
+
+    def _utc_head(self, key: str) -> str | None:
+        if key[10:11] != " " or key[4:5] != "-":
+            return None
+        try:
+            local = datetime.fromisoformat(key + ":00:00")
+        except ValueError:
+            return None
+        offset = local.replace(tzinfo=self.zone).utcoffset() or timedelta(0)
+        if offset.total_seconds() % 3600:
+            return None
+        return (local - offset).strftime("%Y-%m-%dT%H")
+
+    def _local_offset(self, moment: datetime, hour: str) -> timedelta:
+        """The zone's UTC offset for this wall-clock hour, computed once per hour seen."""
+        found = self._offsets.get(hour)
+        if found is None:
+            found = moment.replace(tzinfo=self.zone).utcoffset() or timedelta(0)
+            self._offsets[hour] = found
+        return found
+
+    def __call__(self, value: str) -> str | None:
+        size = len(value)
+        if (size == 19 or (size == 23 and value[19] == ".")) and value[10] == " " and \
+                value[13] == ":" and value[4] == "-":
+            if self.zone is None:
+                return value[:10] + "T" + value[11:] + "+00:00"
+            key = value[:13]
+            heads = self.heads
+            head = heads.get(key)
+            if head is None and key not in heads:
+                head = heads[key] = self._utc_head(key)
+            if head is not None:
+                return head + value[13:] + "+00:00"      # text only
+        if value == "":
+            return None
+        moment: datetime | None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = _parse_us_date(value)
+        if moment is None:
+            LOGGER.warning("Unreadable Eloqua date %r; emitted as null", value)
+            return None
+        if moment.tzinfo is not None:
+            return moment.astimezone(timezone.utc).isoformat()
+        if self.zone is not None:
+            moment -= self._local_offset(moment, value[:13] if value[10:11] == " " else
+                                         moment.isoformat()[:13])
+        return moment.isoformat() + "+00:00"
+
+
+def _parse_us_date(value: str) -> datetime | None:
+    for fmt in ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def converters(fields: Iterable[Field], local_zone: ZoneInfo) -> list[tuple[str, Converter]]:
+    """One converter per field, chosen once per stream rather than once per value."""
+    utc_parser, local_parser = Dates(None), Dates(local_zone)
+    chosen: list[tuple[str, Converter]] = []
+    for f in fields:
+        if f.data_type == "date":
+            conv: Converter = utc_parser if f.utc else local_parser
+        elif f.data_type == "number":
+            conv = _integer if f.integer else _number
+        elif f.data_type == "boolean":
+            conv = _boolean
+        else:
+            conv = _string
+        chosen.append((f.name, conv))
+    return chosen
+
+
+_SHAPED = "(len(v) == 19 or len(v) == 23 and v[19] == '.') and v[13] == ':'"
+
+
+def _inline(name: str, index: int, conv: Converter) -> list[str]:
+    """The statements that set `d[name]` from a non-empty `v`: the common shape as text,
+    anything else through `c[index]`, the reference converter."""
+    target, slow = f"d[{name!r}]", f"c[{index}](v)"
+    if conv is _string:
+        return [f"{target} = v"]
+    if conv is _integer:
+        return ["try:", f"    {target} = int(v)", "except ValueError:", f"    {target} = {slow}"]
+    if conv is _number:
+        return ["try:", f"    {target} = float(v) if '.' in v or 'e' in v or 'E' in v "
+                "else int(v)", "except ValueError:", f"    {target} = {slow}"]
+    if isinstance(conv, Dates) and conv.zone is None:
+        return [f"if {_SHAPED} and v[10] == ' ' and v[4] == '-':",
+                f"    {target} = v[:10] + 'T' + v[11:] + '+00:00'",
+                "else:", f"    {target} = {slow}"]
+    if isinstance(conv, Dates):
+        return [f"h = c[{index}].heads.get(v[:13])", f"if h is not None and {_SHAPED}:",
+                f"    {target} = h + v[13:] + '+00:00'", "else:", f"    {target} = {slow}"]
+    return [f"{target} = {slow}"]
+
+
+def row_converter(plan: list[tuple[str, Converter]]) -> Callable[[dict[str, str]], dict[str, Any]]:
+    """A function built for this field list: a copy of a dict of nulls, then one short block per
+    field that sets it only when Eloqua sent a value.
+
+    Field names enter the generated source only through `repr`, which yields a plain string
+    literal; converters are passed in a tuple, never as text.
+    """
+    lines = ["def convert(row):", "    g = row.get", "    d = nulls.copy()"]
+    for index, (name, conv) in enumerate(plan):
+        lines += [f"    v = g({name!r})", "    if v:"]
+        lines += [f"        {line}" for line in _inline(name, index, conv)]
+    lines.append("    return d")
+    namespace: dict[str, Any] = {"c": tuple(conv for _, conv in plan),
+                                 "nulls": dict.fromkeys(name for name, _ in plan)}
+    exec(compile("\n".join(lines) + "\n", "<tap_eloqua row converter>", "exec"), namespace)
+    return cast("Callable[[dict[str, str]], dict[str, Any]]", namespace["convert"])
+
+
+def convert_rows(rows: list[dict[str, str]],
+                 convert: Callable[[dict[str, str]], dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Typed records from a page of Eloqua rows, one at a time (no second copy of the page)."""
+    return map(convert, rows)
