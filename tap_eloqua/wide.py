@@ -20,6 +20,7 @@ import orjson
 from tap_eloqua.exporter import Exporter, ExportPlan
 
 MAX_EXPORT_FIELDS = 250
+_LOOKUP_CHUNK = 500  # under SQLite's 999 bound parameters of older builds
 
 
 def split_plan(plan: ExportPlan, key: str, first: tuple[str, ...],
@@ -53,20 +54,22 @@ def joined_pages(exporter: Exporter, parts: list[ExportPlan], key: str,
                                    ((row.get(key, ""), orjson.dumps(row)) for row in rows))
                 db.commit()
             dropped = 0
-            queries = [f"SELECT row FROM part{i} WHERE k = ?" for i in range(1, len(parts))]
             for rows, _ in exporter.pages(parts[0], cursors[0]):
+                found = [_staged(db, f"part{i}", [row.get(key, "") for row in rows])
+                         for i in range(1, len(parts))]
                 merged = []
                 for row in rows:       # merged in place: the page is not held twice
-                    for query in queries:
-                        found = db.execute(query, (row.get(key, ""),)).fetchone()
-                        if found is None:
+                    k = row.get(key, "")
+                    for held in found:
+                        blob = held.get(k)
+                        if blob is None:
                             break
-                        row.update(orjson.loads(found[0]))
+                        row.update(orjson.loads(blob))
                     else:
                         merged.append(row)
                         continue
                     dropped += 1
-                del rows
+                del rows, found
                 yield merged
                 del merged
             if dropped:
@@ -76,3 +79,14 @@ def joined_pages(exporter: Exporter, parts: list[ExportPlan], key: str,
             db.close()
     for cursor in cursors:
         exporter.finish(cursor)
+
+
+def _staged(db: sqlite3.Connection, table: str, keys: list[str]) -> dict[str, bytes]:
+    """The staged rows of one page's keys, looked up a few hundred at a time (one query per
+    row cost more than the rest of the join)."""
+    found: dict[str, bytes] = {}
+    for start in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[start:start + _LOOKUP_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(db.execute(f"SELECT k, row FROM {table} WHERE k IN ({marks})", chunk))
+    return found
