@@ -46,16 +46,28 @@ class Emulator:
         args = [sys.executable, "-m", "eloqua_emulator"]
         for key, value in settings.items():
             args += [f"--{key.replace('_', '-')}", str(value)]
+        started = time.perf_counter()
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      text=True)
         assert self.proc.stdout is not None
         self.info = json.loads(self.proc.stdout.readline())
+        self.seed_seconds = time.perf_counter() - started  # start, seed and listen
 
     def __getattr__(self, name: str) -> str:
         return str(self.info[name])
 
     def cpu(self) -> float:
         return proc_cpu(self.proc.pid) or 0.0
+
+    def peak_mb(self) -> float | None:
+        """The emulator's own peak RSS so far (Linux VmHWM), None where /proc cannot tell."""
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        except OSError:
+            return None
+        kb = next((line.split()[1] for line in status.splitlines()
+                   if line.startswith("VmHWM:")), None)
+        return int(kb) / 1024 if kb else None
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -168,11 +180,15 @@ def bench_tap(rows: int, columns: int, tmp: Path, label: str, repeats: int) -> N
                     f"{max(m.peak_mb for m in floors):.0f} MB", "", "<= 150 MB"))
 
 
-def bench_memory(rows: int, tmp: Path, label: str) -> None:
-    emu = contacts_emulator(rows)
+def bench_memory(rows: int, tmp: Path, label: str, extra_fields: int = 0) -> None:
+    emu = contacts_emulator(rows, extra_fields)
+    note(f"{label} emulator started and seeded in {emu.seed_seconds:.1f} s, "
+         f"{emu.peak_mb() or 0:,.0f} MB")
     try:
         tap = run_child([sys.executable, "-m", "tap_eloqua", "--config",
                          str(contacts_only(emu, tmp))], None)
+        note(f"{label} tap {tap.seconds:.1f} s, {tap.cpu:.1f} CPU s, {tap.peak_mb:.0f} MB; "
+             f"emulator peak {emu.peak_mb() or 0:,.0f} MB, {emu.cpu():.1f} CPU s")
     finally:
         emu.stop()
     ROWS.append(Row(f"{label} tap-eloqua peak RSS ({rows / tap.seconds:,.0f} rows/s)",
@@ -310,6 +326,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--big-rows", type=int, default=1_000_000)
     parser.add_argument("--wide-rows", type=int, default=20_000)
+    parser.add_argument("--huge-rows", type=int, default=1_000_000,
+                        help="rows of (b)'s peak RSS at 260 columns (0 leaves it out)")
     parser.add_argument("--prepare-seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3,
                         help="pairs of (a), (b) 260 columns and (d), each floor then plugin")
@@ -324,11 +342,14 @@ def main() -> None:
                       args.repeats)
         if args.only in (None, "b"):
             note(f"(b) contacts, {FIELDS_IN_SEED + 6} columns, {args.big_rows:,} rows; "
-                 f"{args.wide_rows:,} rows x 260 columns")
+                 f"{args.wide_rows:,} and {args.huge_rows:,} rows x 260 columns")
             bench_memory(args.big_rows, tmp, f"(b) {args.big_rows:,} contacts x "
                          f"{FIELDS_IN_SEED + 6} columns:")
             bench_tap(args.wide_rows, 260, tmp, f"(b) {args.wide_rows:,} contacts x 260 "
                       "columns:", args.repeats)
+            if args.huge_rows:
+                bench_memory(args.huge_rows, tmp, f"(b) {args.huge_rows:,} contacts x 260 "
+                             "columns:", 260 - FIELDS_IN_SEED)
         if args.only in (None, "c"):
             note(f"(c) every stream, each sync prepared for {args.prepare_seconds:.0f} s")
             bench_all_streams(args.prepare_seconds, tmp)

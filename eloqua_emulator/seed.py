@@ -14,7 +14,13 @@ from .config import EmulatorConfig
 from .events import seed_campaign_responses, seed_events
 from .meta import ACCOUNT_FIELDS, CONTACT_FIELDS, field_item
 from .rest_seed import seed_rest
-from .seed_records import seed_accounts, seed_activities, seed_contacts, seed_custom_objects
+from .seed_records import (
+    EXTRA_TYPES,
+    seed_accounts,
+    seed_activities,
+    seed_contacts,
+    seed_custom_objects,
+)
 from .store import MemberList, Store
 
 
@@ -44,7 +50,7 @@ def seed_metadata(store: Store, cfg: EmulatorConfig) -> None:
             )
         )
     for i in range(cfg.extra_contact_fields):
-        dtype = ("string", "number", "date")[i % 3]
+        dtype = EXTRA_TYPES[i % 3]
         internal = f"C_Extra_Field_{i + 1:05d}1"
         store.contact_fields.append(
             field_item(

@@ -8,12 +8,15 @@ Decided where the docs are silent:
 * The activity 5,000,000 cap failure logs ELQ-00102 with the true count, then an error-severity
   ELQ-00101 ("Sync processed ..., resulting in error status.") that names the exceeded limit.
 * A sync is `success` only once its rows are rendered, even if the configured time has passed.
+  An export of more than EAGER_CELLS values is rendered a page at a time instead, when each page
+  is read (the same rows: the records are copy-on-write, so the selection cannot change).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,16 +27,22 @@ from .catalog import catalog
 from .common import BadRequestError, HttpError, failure, page, paging
 from .config import EmulatorConfig
 from .exports import Definition, Exports
-from .snapshot import Snapshot, capture, render, select
+from .snapshot import Snapshot, capture, render, row_builder, select
 from .store import Store
 from .sync_base import SyncBase, SyncLifecycle
+
+# Rendered rows are dicts of new strings, some 7 KB a row at 133 columns, so the two parts of a
+# 1,000,000-row export of 266 columns would hold about 14 GB between them. Past this many values
+# a sync keeps only its selected records and renders each page as it is read.
+EAGER_CELLS = 50_000_000
 
 
 @dataclass
 class Sync(SyncBase):
     """One sync of an export definition."""
 
-    rows: list[dict[str, str]] | None = None
+    rows: list[dict[str, Any]] | None = None   # rendered rows, or the records when `build` is set
+    build: Callable[[dict[str, Any]], dict[str, str]] | None = None  # renders one record
     total: int = 0
     ready: threading.Event = field(default_factory=threading.Event)
     data_gone: bool = False
@@ -94,9 +103,13 @@ class Syncs(SyncLifecycle):
             total = len(records)
             sync.total = total
             capped = defn.entity.kind == "activities" and total > self.cfg.activity_export_cap
-            sync.rows = (
-                [] if capped or sync.planned_error else render(ctx, defn.columns, defn.utc, records)
-            )
+            if capped or sync.planned_error:
+                sync.rows = []
+            elif total * len(defn.columns) > EAGER_CELLS:
+                sync.build = row_builder(ctx, defn.columns, defn.utc)
+                sync.rows = records
+            else:
+                sync.rows = render(ctx, defn.columns, defn.utc, records)
         except Exception as exc:
             sync.build_error = repr(exc)
             sync.rows = []
@@ -176,7 +189,8 @@ class Syncs(SyncLifecycle):
         if sync.data_gone or (sync.expires is not None and self.store.clock.now() >= sync.expires):
             sync.data_gone, sync.rows = True, None
             raise HttpError(404, "The requested resource was not found.")
-        if sync.status not in ("success", "warning") or sync.rows is None:
+        rows, build = sync.rows, sync.build
+        if sync.status not in ("success", "warning") or rows is None:
             raise BadRequestError(
                 [
                     failure(
@@ -187,7 +201,9 @@ class Syncs(SyncLifecycle):
                     )
                 ]
             )
-        body = page(sync.rows, limit, offset, total)
+        body = page(rows, limit, offset, total)
+        if build is not None and "items" in body:
+            body["items"] = [build(r) for r in body["items"]]
         if self.cfg.empty_page_mode == "end":
             body["hasMore"] = True  # real instances were seen saying so past the last row
         return orjson.dumps(body)

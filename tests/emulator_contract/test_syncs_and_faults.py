@@ -211,3 +211,74 @@ def test_seed_is_deterministic() -> None:
         d.year == 2024 and d.microsecond % 1000 == 0 and d.utcoffset() == timedelta(0)
         for d in dates
     )
+
+
+def test_extra_fields_share_pooled_values_without_moving_other_seeded_data() -> None:
+    plain = EloquaEmulator(EmulatorConfig(seed=3, contacts=200, activities_per_type=5))
+    wide = EloquaEmulator(EmulatorConfig(seed=3, contacts=200, activities_per_type=5,
+                                         extra_contact_fields=8))
+    again = EloquaEmulator(EmulatorConfig(seed=3, contacts=200, activities_per_type=5,
+                                          extra_contact_fields=8))
+    assert wide.store.contacts == again.store.contacts
+    assert wide.store.activities == plain.store.activities
+    extras = [f for f in wide.store.contact_fields if "_Extra_Field_" in f["internalName"]]
+    assert [f["dataType"] for f in extras] == ["string", "number", "date"] * 2 + ["string",
+                                                                                 "number"]
+    for cid, rec in wide.store.contacts.items():
+        assert {k: v for k, v in rec.items() if "_Extra_Field_" not in k} == \
+            plain.store.contacts[cid]
+        for f in extras:
+            value = rec[f["internalName"]]
+            if value is None:
+                continue
+            if f["dataType"] == "string":
+                assert type(value) is str and value[0] == "v" and 0 <= int(value[1:]) < 1000
+            elif f["dataType"] == "number":
+                assert type(value) is int and -500 <= value < 500
+            else:
+                assert value.year == 2024 and value.microsecond % 1000 == 0
+    columns = {f["internalName"]: [r[f["internalName"]] for r in wide.store.contacts.values()]
+               for f in extras}
+    for values in columns.values():
+        assert 0.15 < sum(v is None for v in values) / len(values) < 0.45
+        assert len(set(values)) > 50
+
+
+def test_exports_past_eager_cells_render_each_page_as_it_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from eloqua_emulator import syncs  # noqa: PLC0415
+
+    emu = fresh(contacts=120, accounts=10, extra_contact_fields=12, shuffle_rows=False)
+    api = Api(emu)
+    try:
+        fields = {"Id": "{{Contact.Id}}", "Account": "{{Contact.Account.Field(M_CompanyName)}}",
+                  "Created": "{{Contact.CreatedAt}}",
+                  "Subscribed": "{{Contact.Email.IsSubscribed}}"}
+        fields.update({f["internalName"]: f["statement"] for f in emu.store.contact_fields})
+        body = {"name": "wide", "fields": fields, "areSystemTimestampsInUTC": True,
+                "filter": "'{{Contact.Id}}' > '5'"}
+        eager = api.export("contacts", body, limit=17)
+        assert not any(s.build for s in emu.syncs.syncs.values())
+        monkeypatch.setattr(syncs, "EAGER_CELLS", 0)
+        uri = api("POST", "/contacts/exports", json=body).json()["uri"]
+        sync = api("POST", "/syncs", json={"syncedInstanceUri": uri}).json()
+        emu.store.update("contacts", 7, {"C_FirstName": "After the snapshot"})
+        assert api.wait(sync["uri"])["status"] == "success"
+        assert emu.syncs.syncs[int(sync["uri"].rsplit("/", 1)[1])].build is not None
+        lazy, offset = [], 0
+        while True:
+            page = api("GET", f"{sync['uri']}/data", params={"limit": 17, "offset": offset})
+            lazy += page.json().get("items", [])
+            if not page.json()["hasMore"]:
+                break
+            offset += 17
+        assert lazy == eager and len(eager) == 115
+        assert api("GET", f"{sync['uri']}/logs").json()["items"][0]["count"] == 115
+        beyond = api("GET", f"{sync['uri']}/data", params={"offset": 115}).json()
+        assert beyond == {"totalResults": 115, "limit": 1000, "offset": 115, "count": 0,
+                          "hasMore": False}
+        assert api("DELETE", f"{sync['uri']}/data").status_code == 204
+        assert api("GET", f"{sync['uri']}/data").status_code == 404
+    finally:
+        emu.stop()
