@@ -20,6 +20,7 @@ LOGGER = logging.getLogger("tap_eloqua.schema")
 Converter = Callable[[str], Any]
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f"})
+MAX_HOURS_HELD = 100_000  # local hours remembered (11 years of them); then forgotten at once
 
 
 def _string(value: str) -> str | None:
@@ -80,12 +81,17 @@ class Dates:
         offset = local.replace(tzinfo=self.zone).utcoffset() or timedelta(0)
         if offset.total_seconds() % 3600:
             return None
-        return (local - offset).strftime("%Y-%m-%dT%H")
+        try:
+            return (local - offset).isoformat()[:13]
+        except OverflowError:       # the UTC hour is past 9999 or before year 1
+            return None
 
     def _local_offset(self, moment: datetime, hour: str) -> timedelta:
         """The zone's UTC offset for this wall-clock hour, computed once per hour seen."""
         found = self._offsets.get(hour)
         if found is None:
+            if len(self._offsets) >= MAX_HOURS_HELD:
+                self._offsets.clear()
             found = moment.replace(tzinfo=self.zone).utcoffset() or timedelta(0)
             self._offsets[hour] = found
         return found
@@ -100,6 +106,8 @@ class Dates:
             heads = self.heads
             head = heads.get(key)
             if head is None and key not in heads:
+                if len(heads) >= MAX_HOURS_HELD:
+                    heads.clear()
                 head = heads[key] = self._utc_head(key)
             if head is not None:
                 return head + value[13:] + "+00:00"      # text only
@@ -113,12 +121,18 @@ class Dates:
         if moment is None:
             LOGGER.warning("Unreadable Eloqua date %r; emitted as null", value)
             return None
-        if moment.tzinfo is not None:
+        if self.zone is not None and moment.tzinfo is None:
+            offset = self._local_offset(moment, value[:13] if value[10:11] == " " else
+                                        moment.isoformat()[:13])
+            moment = moment.replace(tzinfo=timezone(offset))
+        if moment.tzinfo is None:
+            return moment.isoformat() + "+00:00"
+        try:
             return moment.astimezone(timezone.utc).isoformat()
-        if self.zone is not None:
-            moment -= self._local_offset(moment, value[:13] if value[10:11] == " " else
-                                         moment.isoformat()[:13])
-        return moment.isoformat() + "+00:00"
+        except OverflowError:
+            # 9999-12-31 23:00 in New York is in year 10000 in UTC: the same instant, written
+            # with the zone's offset, rather than a crash or a null
+            return moment.isoformat()
 
 
 def _parse_us_date(value: str) -> datetime | None:

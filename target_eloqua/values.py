@@ -67,7 +67,13 @@ def local_date(zone: ZoneInfo) -> Converter:
             moment = datetime.fromisoformat(text)
         except ValueError:
             return value
-        local = moment.astimezone(zone).replace(tzinfo=None)
+        try:
+            local = moment.astimezone(zone).replace(tzinfo=None)
+        except OverflowError:   # its UTC instant is before year 1 or past 9999
+            local = moment.replace(tzinfo=None)
+            if local.replace(tzinfo=zone).utcoffset() != moment.utcoffset():
+                return value    # not a wall time of the zone: Eloqua rejects the row and the
+                                # rejects file names it, rather than a crash
         return local.isoformat(" ", "milliseconds" if local.microsecond else "seconds")
     return convert
 

@@ -62,3 +62,18 @@ def test_local_dates_read_to_the_right_instant_across_dst_and_midnight():
         out = convert({"Local": text})["Local"]
         assert datetime.fromisoformat(out) == wall.astimezone(timezone.utc), text
         assert out.endswith("+00:00") and out[19:-6] == text[19:], out  # digits as sent
+
+
+@pytest.mark.parametrize(("zone", "text", "expected"), [
+    ("America/New_York", "9999-12-31 23:00:00", "9999-12-31T23:00:00-05:00"),
+    ("Etc/GMT-9", "0001-01-01 05:00:00", "0001-01-01T05:00:00+09:00"),
+    ("Etc/GMT+5", "0999-06-01 12:00:00", "0999-06-01T17:00:00+00:00"),
+    ("Etc/GMT+5", "0999-06-01 12:00:00.250", "0999-06-01T17:00:00.250+00:00"),
+    ("America/New_York", "9999-12-31T23:00:00-05:00", "9999-12-31T23:00:00-05:00"),
+])
+def test_dates_at_the_ends_of_the_calendar(zone: str, text: str, expected: str):
+    """A sentinel such as 9999-12-31 23:00 in New York is in year 10000 in UTC: it keeps its
+    offset (the same instant) instead of crashing the tap; years before 1000 keep 4 digits."""
+    plan = converters(FIELDS[2:3], ZoneInfo(zone))
+    assert plan[0][1](text) == expected
+    assert row_converter(plan)({"Local": text}) == {"Local": expected}
