@@ -55,11 +55,10 @@ def joined_pages(exporter: Exporter, parts: list[ExportPlan], key: str,
                 db.commit()
             dropped = 0
             for rows, _ in exporter.pages(parts[0], cursors[0]):
-                found = [_staged(db, f"part{i}", [row.get(key, "") for row in rows])
-                         for i in range(1, len(parts))]
+                keys = [row.get(key, "") for row in rows]
+                found = [_staged(db, f"part{i}", keys) for i in range(1, len(parts))]
                 merged = []
-                for row in rows:       # merged in place: the page is not held twice
-                    k = row.get(key, "")
+                for row, k in zip(rows, keys, strict=True):  # merged in place: not held twice
                     for held in found:
                         blob = held.get(k)
                         if blob is None:
@@ -69,7 +68,7 @@ def joined_pages(exporter: Exporter, parts: list[ExportPlan], key: str,
                         merged.append(row)
                         continue
                     dropped += 1
-                del rows, found
+                del rows, keys, found
                 yield merged
                 del merged
             if dropped:
