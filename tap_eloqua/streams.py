@@ -27,7 +27,7 @@ from tap_eloqua.host import TapHost
 from tap_eloqua.schema import Field
 from tap_eloqua.values import convert_rows, converters, row_converter
 from tap_eloqua.wide import MAX_EXPORT_FIELDS, joined_pages, split_plan
-from tap_eloqua.writer import OrjsonWriter
+from tap_eloqua.writer import OrjsonWriter, encode
 
 SYNC_KEY = "eloqua_sync"
 PAGE_CELLS = 300_000  # values per data page: 15,000 rows of 20 columns, 5,000 of 60
@@ -201,7 +201,11 @@ class EloquaExportStream(Stream):
                 tail = b',"time_extracted":' + orjson.dumps(self._extracted_at) + b"}\n"
                 written = 0
                 for record in page:
-                    out.write(head + orjson.dumps(record) + tail)
+                    try:
+                        body = orjson.dumps(record)
+                    except TypeError:  # an integer past 64 bits: written exactly, not a crash
+                        body = encode(record)
+                    out.write(head + body + tail)
                     written += 1
                 counter.increment(written)
                 self.state_manager.is_flushed = False

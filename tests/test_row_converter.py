@@ -1,5 +1,6 @@
-"""The generated row converter handles common shapes inline: it must give exactly what the
-reference converter of each type gives, for every shape, in every kind of zone."""
+"""The row converters (the generated Python one and the compiled one) handle common shapes
+inline: they must give exactly what the reference converter of each type gives, for every shape,
+in every kind of zone."""
 
 from __future__ import annotations
 
@@ -37,13 +38,17 @@ def _dates(rng: random.Random, count: int) -> list[str]:
     return out
 
 
+COMPILED = pytest.mark.parametrize("compiled", [False, True], ids=["python", "compiled"])
+
+
+@COMPILED
 @pytest.mark.parametrize("zone", ["America/New_York", "Europe/London", "Asia/Kolkata",
                                   "Australia/Lord_Howe", "UTC", "Pacific/Chatham"])
-def test_inline_paths_give_what_the_reference_converters_give(zone: str):
+def test_inline_paths_give_what_the_reference_converters_give(zone: str, compiled: bool):
     rng = random.Random(zone)
     plan = converters(FIELDS, ZoneInfo(zone))
     reference = dict(converters(FIELDS, ZoneInfo(zone)))  # fresh caches: nothing shared
-    convert = row_converter(plan)
+    convert = row_converter(plan, compiled=compiled)
     values = _dates(rng, 3000) + ODD + [str(rng.randrange(-10**6, 10**6)) for _ in range(200)]
     for value in values:
         row = {f.name: value for f in FIELDS}
@@ -52,10 +57,11 @@ def test_inline_paths_give_what_the_reference_converters_give(zone: str):
     assert convert({}) == dict.fromkeys(reference)
 
 
-def test_local_dates_read_to_the_right_instant_across_dst_and_midnight():
+@COMPILED
+def test_local_dates_read_to_the_right_instant_across_dst_and_midnight(compiled: bool):
     """The text path covers local hours whose UTC hour falls on the next day too."""
     zone = ZoneInfo("America/New_York")
-    convert = row_converter(converters(FIELDS[2:3], zone))
+    convert = row_converter(converters(FIELDS[2:3], zone), compiled=compiled)
     for text in ("2024-07-05 22:15:01.123", "2024-01-31 23:59:59", "2024-11-03 01:30:00",
                  "2024-12-31 20:00:00.007"):
         wall = datetime.fromisoformat(text).replace(tzinfo=zone)
@@ -71,9 +77,10 @@ def test_local_dates_read_to_the_right_instant_across_dst_and_midnight():
     ("Etc/GMT+5", "0999-06-01 12:00:00.250", "0999-06-01T17:00:00.250+00:00"),
     ("America/New_York", "9999-12-31T23:00:00-05:00", "9999-12-31T23:00:00-05:00"),
 ])
-def test_dates_at_the_ends_of_the_calendar(zone: str, text: str, expected: str):
+@COMPILED
+def test_dates_at_the_ends_of_the_calendar(zone: str, text: str, expected: str, compiled: bool):
     """A sentinel such as 9999-12-31 23:00 in New York is in year 10000 in UTC: it keeps its
     offset (the same instant) instead of crashing the tap; years before 1000 keep 4 digits."""
     plan = converters(FIELDS[2:3], ZoneInfo(zone))
     assert plan[0][1](text) == expected
-    assert row_converter(plan)({"Local": text}) == {"Local": expected}
+    assert row_converter(plan, compiled=compiled)({"Local": text}) == {"Local": expected}

@@ -101,3 +101,10 @@ def test_the_installed_tap_reads_the_installed_emulator(installed: Path, tmp_pat
     ids = {m["record"][key] for m in messages
            if m["type"] == "RECORD" and m["stream"] == "contacts"}
     assert len(ids) == 37
+
+
+def test_the_wheel_carries_the_compiled_row_typing(installed: Path) -> None:
+    """hatch_build.py compiles tap_eloqua/_rows.c into the wheel, and the tap uses it."""
+    proc = _run(installed / "python", "-c",
+                "from tap_eloqua import values; print(values.CompiledRowConverter.__module__)")
+    assert proc.stdout.strip() == "tap_eloqua._rows"
